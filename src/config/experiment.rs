@@ -1,0 +1,152 @@
+//! Experiment files (`experiments/*.toml`): which model, which backend, how long to run,
+//! and any changes to the model's settings.
+//!
+//! ```toml
+//! [experiment]
+//! name = "control"
+//! description = "Pre-industrial control"
+//! model = "t31"            # a model name (models/t31.toml) or a path to a model file
+//! backend = "cpu64"        # cpu64 | cpu | wgpu
+//!
+//! [run]
+//! years = 100              # exactly one of days, months, years (noleap calendar)
+//!
+//! [model.atmosphere]       # overrides of the model file, same keys
+//! dt = 900.0
+//! ```
+
+use super::error::ConfigError;
+use crate::backend::BackendKind;
+use serde::{Deserialize, Serialize};
+
+/// `[experiment]`: identification and the model it runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentMeta {
+    /// Short name, used for output folders.
+    pub name: String,
+    /// One line for humans.
+    #[serde(default)]
+    pub description: String,
+    /// Model name (`t31`, `t63`) or path to a model file (relative to the experiment file).
+    pub model: String,
+    /// Backend name (`cpu64`, `cpu`, `wgpu`); the command line's `--backend` wins.
+    #[serde(default = "default_backend")]
+    pub backend: String,
+}
+
+fn default_backend() -> String {
+    "cpu64".into()
+}
+
+/// `[run]`: the length of the run, as exactly one of days, months or years of the
+/// 365-day `noleap` calendar.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Length in days.
+    pub days: Option<u64>,
+    /// Length in calendar months.
+    pub months: Option<u64>,
+    /// Length in years.
+    pub years: Option<u64>,
+}
+
+/// The length of a run in the `noleap` calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunLength {
+    /// Days.
+    Days(u64),
+    /// Calendar months.
+    Months(u64),
+    /// Years of 365 days.
+    Years(u64),
+}
+
+impl std::fmt::Display for RunLength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunLength::Days(n) => write!(f, "{n} days"),
+            RunLength::Months(n) => write!(f, "{n} months"),
+            RunLength::Years(n) => write!(f, "{n} years"),
+        }
+    }
+}
+
+impl RunConfig {
+    /// The run length.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] unless exactly one of days, months, years is given and positive.
+    pub fn length(&self) -> Result<RunLength, ConfigError> {
+        let given: Vec<RunLength> = [
+            self.days.map(RunLength::Days),
+            self.months.map(RunLength::Months),
+            self.years.map(RunLength::Years),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match given.as_slice() {
+            [one] => {
+                let n = match one {
+                    RunLength::Days(n) | RunLength::Months(n) | RunLength::Years(n) => *n,
+                };
+                if n == 0 {
+                    return Err(ConfigError::Invalid {
+                        key: "run".into(),
+                        value: one.to_string(),
+                        reason: "a run must be at least one unit long".into(),
+                        fix: "give a positive length".into(),
+                    });
+                }
+                Ok(*one)
+            }
+            _ => Err(ConfigError::Invalid {
+                key: "run".into(),
+                value: format!("{} lengths given", given.len()),
+                reason: "exactly one of run.days, run.months, run.years is needed".into(),
+                fix: "keep one of them, e.g. `years = 100`".into(),
+            }),
+        }
+    }
+}
+
+/// An experiment file after parsing (its `[model]` overrides are applied by the resolver).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExperimentConfig {
+    /// `[experiment]`.
+    pub experiment: ExperimentMeta,
+    /// `[run]`.
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+impl ExperimentConfig {
+    /// Checks the run length and the backend name.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.run.length()?;
+        self.backend()?;
+        Ok(())
+    }
+
+    /// The backend the experiment asks for.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an unknown name.
+    pub fn backend(&self) -> Result<BackendKind, ConfigError> {
+        self.experiment
+            .backend
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                key: "experiment.backend".into(),
+                value: self.experiment.backend.clone(),
+                reason: "unknown backend".into(),
+                fix: "use cpu64, cpu or wgpu".into(),
+            })
+    }
+}

@@ -1,0 +1,270 @@
+//! The model configuration (`models/<name>.toml`): grids, time steps, coupling, constants.
+//!
+//! Every key is required in a model file (no silent defaults), every section rejects
+//! unknown keys, and [`ModelConfig::validate`] checks values once at load.
+//! Units are SI and given beside every field.
+
+use super::error::ConfigError;
+use serde::{Deserialize, Serialize};
+
+/// A complete model configuration, as in `models/t31.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Name, resolution label and description.
+    pub model: ModelMeta,
+    /// Planetary constants.
+    pub planet: PlanetConfig,
+    /// Atmosphere grid and time step.
+    pub atmosphere: AtmosphereConfig,
+    /// Ocean grid and time step.
+    pub ocean: OceanConfig,
+    /// Coupling schedule.
+    pub coupling: CouplingConfig,
+}
+
+/// `[model]`: identification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelMeta {
+    /// Short name, equal to the model file's stem (`t31`).
+    pub name: String,
+    /// Resolution label `T<truncation>` (`T31`); `CHRONOS_RESOLUTION` selects model files by it.
+    pub resolution: String,
+    /// One line for humans.
+    pub description: String,
+}
+
+/// `[planet]`: constants every grid and component shares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanetConfig {
+    /// Mean radius a (m).
+    pub radius: f64,
+    /// Rotation rate Ω (s⁻¹).
+    pub omega: f64,
+    /// Gravitational acceleration g (m s⁻²).
+    pub gravity: f64,
+}
+
+/// `[atmosphere]`: spectral truncation, Gaussian grid and time step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtmosphereConfig {
+    /// Triangular truncation T (1).
+    pub truncation: usize,
+    /// Gaussian-grid longitudes n_lon (1); alias-free needs n_lon ≥ 3T + 1.
+    pub nlon: usize,
+    /// Gaussian latitudes n_lat (1); alias-free needs n_lat ≥ (3T + 1)/2.
+    pub nlat: usize,
+    /// Time step Δt (s); `CHRONOS_DT_ATMOS` overrides it.
+    pub dt: f64,
+}
+
+/// `[ocean]`: C-grid rows, z-levels and time step. The ocean shares the atmosphere's longitudes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OceanConfig {
+    /// Number of latitude rows n_y (1).
+    pub nlat: usize,
+    /// Southern edge of the first row (degrees north).
+    pub lat_south: f64,
+    /// Northern edge of the last row (degrees north).
+    pub lat_north: f64,
+    /// Number of z-levels n_z (1).
+    pub nz: usize,
+    /// Thickness of the surface level Δz_top (m).
+    pub dz_top: f64,
+    /// Total depth H of the level grid (m).
+    pub depth: f64,
+    /// Stretching exponent p of Δz_k = Δz_top + (Δz_bot − Δz_top)(k/(n_z − 1))^p (1).
+    pub stretching_exponent: f64,
+    /// Momentum and tracer time step Δt (s).
+    pub dt: f64,
+}
+
+/// `[coupling]`: how often components exchange fluxes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouplingConfig {
+    /// Coupling interval (s); every component's time step must divide it.
+    pub interval: f64,
+}
+
+fn invalid(key: &str, value: impl std::fmt::Display, reason: &str, fix: &str) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        value: value.to_string(),
+        reason: reason.into(),
+        fix: fix.into(),
+    }
+}
+
+fn positive(key: &str, v: f64, fix: &str) -> Result<(), ConfigError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(key, v, "must be a positive, finite number", fix))
+    }
+}
+
+fn divides(key: &str, dt: f64, interval: f64) -> Result<(), ConfigError> {
+    let n = interval / dt;
+    if (n - n.round()).abs() > 1e-9 * n.max(1.0) || n.round() < 1.0 {
+        return Err(invalid(
+            key,
+            dt,
+            &format!("does not divide coupling.interval = {interval} s ({n:.4} steps per coupling interval)"),
+            &format!(
+                "choose a step that divides {interval} s exactly (e.g. {} s), or change coupling.interval",
+                interval / n.ceil().max(1.0)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl ModelConfig {
+    /// Checks every value; the first problem is returned as an error naming the key and the fix.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for the first offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let a = &self.atmosphere;
+        let o = &self.ocean;
+        if self.model.resolution != format!("T{}", a.truncation) {
+            return Err(invalid(
+                "model.resolution",
+                &self.model.resolution,
+                &format!("does not match atmosphere.truncation = {}", a.truncation),
+                &format!(
+                    "set model.resolution = \"T{}\" or change atmosphere.truncation",
+                    a.truncation
+                ),
+            ));
+        }
+        positive(
+            "planet.radius",
+            self.planet.radius,
+            "use metres, e.g. 6.371e6",
+        )?;
+        positive(
+            "planet.gravity",
+            self.planet.gravity,
+            "use m s⁻², e.g. 9.80616",
+        )?;
+        if !self.planet.omega.is_finite() {
+            return Err(invalid(
+                "planet.omega",
+                self.planet.omega,
+                "must be finite",
+                "use s⁻¹, e.g. 7.292e-5",
+            ));
+        }
+        if a.truncation == 0 {
+            return Err(invalid(
+                "atmosphere.truncation",
+                0,
+                "must be at least 1",
+                "use e.g. 31 or 63",
+            ));
+        }
+        if a.nlon < 3 * a.truncation + 1 {
+            return Err(invalid(
+                "atmosphere.nlon",
+                a.nlon,
+                &format!(
+                    "is below 3T + 1 = {} (aliasing of quadratic terms)",
+                    3 * a.truncation + 1
+                ),
+                &format!("use at least {} longitudes", 3 * a.truncation + 1),
+            ));
+        }
+        if 2 * a.nlat < 3 * a.truncation + 1 || a.nlat % 2 == 1 {
+            return Err(invalid(
+                "atmosphere.nlat",
+                a.nlat,
+                &format!(
+                    "must be even and at least (3T + 1)/2 = {}",
+                    (3 * a.truncation + 1).div_ceil(2)
+                ),
+                "use e.g. 48 for T31, 96 for T63",
+            ));
+        }
+        positive(
+            "atmosphere.dt",
+            a.dt,
+            "give the atmospheric time step in seconds, e.g. 1200 (or set CHRONOS_DT_ATMOS)",
+        )?;
+        positive(
+            "ocean.dt",
+            o.dt,
+            "give the ocean time step in seconds, e.g. 3600",
+        )?;
+        positive(
+            "coupling.interval",
+            self.coupling.interval,
+            "give the coupling interval in seconds, e.g. 3600",
+        )?;
+        divides("atmosphere.dt", a.dt, self.coupling.interval)?;
+        divides("ocean.dt", o.dt, self.coupling.interval)?;
+        if o.nlat == 0 {
+            return Err(invalid(
+                "ocean.nlat",
+                0,
+                "must be at least 1",
+                "use e.g. 48",
+            ));
+        }
+        if !(-90.0..90.0).contains(&o.lat_south)
+            || !(o.lat_south < o.lat_north && o.lat_north <= 90.0)
+        {
+            return Err(invalid(
+                "ocean.lat_south",
+                format!("{} (lat_north = {})", o.lat_south, o.lat_north),
+                "needs −90 ≤ lat_south < lat_north ≤ 90",
+                "set the ocean's southern and northern row edges in degrees north",
+            ));
+        }
+        if o.nz == 0 {
+            return Err(invalid("ocean.nz", 0, "must be at least 1", "use e.g. 15"));
+        }
+        positive(
+            "ocean.dz_top",
+            o.dz_top,
+            "give the surface level thickness in metres, e.g. 50",
+        )?;
+        positive(
+            "ocean.depth",
+            o.depth,
+            "give the total depth in metres, e.g. 5200",
+        )?;
+        positive(
+            "ocean.stretching_exponent",
+            o.stretching_exponent,
+            "use 1 for linear growth of the level thickness",
+        )?;
+        if o.nz as f64 * o.dz_top > o.depth {
+            return Err(invalid(
+                "ocean.dz_top",
+                o.dz_top,
+                &format!(
+                    "{} levels of {} m exceed ocean.depth = {} m",
+                    o.nz, o.dz_top, o.depth
+                ),
+                "lower ocean.dz_top, reduce ocean.nz or raise ocean.depth",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Atmosphere steps per coupling interval.
+    pub fn atmosphere_steps_per_coupling(&self) -> usize {
+        (self.coupling.interval / self.atmosphere.dt).round() as usize
+    }
+
+    /// Ocean steps per coupling interval.
+    pub fn ocean_steps_per_coupling(&self) -> usize {
+        (self.coupling.interval / self.ocean.dt).round() as usize
+    }
+}

@@ -1,0 +1,8 @@
+//! Input and output: the variable registry ([`registry`]) that drives NetCDF output and
+//! restarts, and CF-1.8 NetCDF files with a `noleap` time axis ([`cf`]).
+
+pub mod cf;
+pub mod registry;
+
+pub use cf::{Axis, CfError, CfReader, CfWriter, Storage, FILL_VALUE};
+pub use registry::{Registry, RegistryError, VarSpec};

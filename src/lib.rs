@@ -1,0 +1,27 @@
+//! # Chronos — a differentiable coupled Earth System Model on Burn
+//!
+//! Chronos couples a Veros-style primitive-equation ocean, a QTCM atmosphere on a
+//! spherical-harmonic engine, land and thermodynamic sea ice through a conservative
+//! coupler. Every physics routine is generic over a Burn [`Backend`](burn_tensor::backend::Backend),
+//! so the same code runs on the CPU (`NdArray<f64>`, `NdArray<f32>`), on a GPU (`Wgpu`,
+//! cargo feature `wgpu`), and under `Autodiff<B>` for gradients.
+//!
+//! This foundation provides the backends ([`backend`]), configuration ([`config`]), the
+//! grids and coordinate frame ([`grid`]), stencil helpers ([`numerics`]) and CF-1.8
+//! NetCDF input/output ([`io`]).
+//!
+//! ```
+//! use chronos::{backend::Cpu64, config::ResolvedConfig, grid::ModelGrids};
+//! let cfg = ResolvedConfig::builtin("t31").unwrap();          // models/t31.toml
+//! let grids = ModelGrids::new(&cfg.model).unwrap();            // Gaussian + ocean C-grid + levels
+//! let area = grids.atmosphere.area_tensor::<Cpu64>(&Default::default());
+//! assert!((area.sum().into_scalar() / (4.0 * std::f64::consts::PI * 6.371e6f64.powi(2)) - 1.0).abs() < 1e-13);
+//! ```
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod config;
+pub mod constants;
+pub mod grid;
+pub mod io;
+pub mod numerics;

@@ -1,0 +1,207 @@
+//! The `chronos` command-line interface.
+
+use chronos::backend::{self, BackendJob, BackendKind};
+use chronos::config::{ConfigRequest, Environment, ResolvedConfig};
+use chronos::grid::ModelGrids;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Chronos: a differentiable coupled Earth System Model (ocean, atmosphere, land, sea ice).
+///
+/// Configuration is resolved in layers, later ones winning: the model file
+/// (models/t31.toml, models/t63.toml), an experiment file, the environment
+/// (CHRONOS_RESOLUTION=T31|T63, CHRONOS_DT_ATMOS=<seconds>), and --set key=value.
+#[derive(Parser)]
+#[command(name = "chronos", version, about, long_about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  chronos info                                  the default T31 model on cpu64
+  chronos info --model t63 --backend cpu64      the T63 model
+  CHRONOS_RESOLUTION=T63 chronos info           the same, chosen by the environment
+  chronos info experiments/control.toml --set atmosphere.dt=900
+
+Environment:
+  CHRONOS_RESOLUTION   T31 | T63: selects the model file
+  CHRONOS_DT_ATMOS     atmospheric time step in seconds
+  CHRONOS_MODEL_DIR    a folder searched for <name>.toml before the built-in model files";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the resolved configuration, grid sizes and the memory a coupled state takes.
+    Info {
+        /// An experiment file (experiments/*.toml).
+        #[arg(value_name = "EXPERIMENT.toml", conflicts_with = "model")]
+        experiment: Option<PathBuf>,
+        /// A model name (t31, t63) or a path to a model file, instead of an experiment.
+        #[arg(long, short)]
+        model: Option<String>,
+        /// Backend: cpu64 (f64, default), cpu (f32) or wgpu (f32, needs the `wgpu` feature).
+        #[arg(long, short, value_enum)]
+        backend: Option<BackendKind>,
+        /// Override a configuration value, e.g. --set atmosphere.dt=900 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Also print the full resolved configuration as TOML.
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Info {
+            experiment,
+            model,
+            backend,
+            sets,
+            full,
+        } => {
+            let request = ConfigRequest {
+                model,
+                experiment,
+                sets,
+                env: Environment::from_process(),
+            };
+            let cfg = ResolvedConfig::resolve(&request)?;
+            for o in &cfg.overrides {
+                eprintln!("{o}");
+            }
+            let kind = match backend {
+                Some(b) => b,
+                None => match &cfg.experiment {
+                    Some(e) => e.backend()?,
+                    None => BackendKind::default(),
+                },
+            };
+            let grids = ModelGrids::new(&cfg.model)?;
+            let device = backend::dispatch(
+                kind,
+                DeviceCheck {
+                    grids: grids.clone(),
+                },
+            )??;
+            print_info(&cfg, &grids, kind, &device, full);
+            Ok(())
+        }
+    }
+}
+
+/// Builds the grid's area tensor on the chosen backend and integrates it: proves the
+/// backend works and reports its float type.
+struct DeviceCheck {
+    grids: ModelGrids,
+}
+
+struct DeviceReport {
+    dtype: String,
+    area_ratio: f64,
+}
+
+impl BackendJob for DeviceCheck {
+    type Output = Result<DeviceReport, String>;
+    fn run<B: burn_tensor::backend::Backend>(
+        self,
+        _: BackendKind,
+        device: &B::Device,
+    ) -> Self::Output {
+        let area = self.grids.atmosphere.area_tensor::<B>(device);
+        let dtype = format!("{:?}", area.dtype());
+        let total = backend::to_vec_f64(area.sum())[0];
+        let a = self.grids.atmosphere.radius;
+        Ok(DeviceReport {
+            dtype,
+            area_ratio: total / (4.0 * std::f64::consts::PI * a * a),
+        })
+    }
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn print_info(
+    cfg: &ResolvedConfig,
+    grids: &ModelGrids,
+    kind: BackendKind,
+    dev: &DeviceReport,
+    full: bool,
+) {
+    let m = &cfg.model;
+    let (a, o, l) = (&grids.atmosphere, &grids.ocean, &grids.levels);
+    println!("Chronos {}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "model        {} ({}) from {}",
+        m.model.name, m.model.resolution, cfg.model_origin
+    );
+    println!("             {}", m.model.description);
+    if let (Some(e), Some(p)) = (&cfg.experiment, &cfg.experiment_path) {
+        println!(
+            "experiment   {} from {} — {}",
+            e.experiment.name,
+            p.display(),
+            e.experiment.description
+        );
+        if let Ok(len) = e.run.length() {
+            println!("run length   {len}");
+        }
+    }
+    println!(
+        "backend      {} — {} (tensors are {}; sphere area check {:.15})",
+        kind,
+        kind.describe(),
+        dev.dtype,
+        dev.area_ratio
+    );
+    println!("atmosphere   T{} Gaussian grid {}×{} (lon×lat), Δλ = {}°, latitudes {:.3}°…{:.3}°, Δt = {} s",
+        m.atmosphere.truncation, a.nlon(), a.nlat, a.lon.dlon_deg, a.lat_deg[0], a.lat_deg[a.nlat - 1], m.atmosphere.dt);
+    println!("ocean        C-grid {}×{} (lon×lat) × {} levels, Δλ = {}°, Δφ = {}°, rows {}°…{}° (centres {:.3}°…{:.3}°), Δt = {} s",
+        o.nx(), o.ny, l.nz(), o.lon.dlon_deg, o.dlat_deg, o.lat_edges_deg[0], o.lat_edges_deg[o.ny], o.lat_t_deg[0], o.lat_t_deg[o.ny - 1], m.ocean.dt);
+    let dz: Vec<String> = l.dz.iter().map(|d| format!("{d:.0}")).collect();
+    println!(
+        "levels       {} z-levels to {} m; Δz (m) = {}",
+        l.nz(),
+        m.ocean.depth,
+        dz.join(", ")
+    );
+    println!(
+        "coupling     every {} s: {} atmosphere step(s), {} ocean step(s)",
+        m.coupling.interval,
+        m.atmosphere_steps_per_coupling(),
+        m.ocean_steps_per_coupling()
+    );
+    let mem = grids.memory_estimate(kind.bytes_per_float());
+    println!("memory       ≈ {} per coupled state ({} ocean, {} atmosphere, {} land/ice/coupler; {} bytes per value; estimate from grid sizes)",
+        mib(mem.total()), mib(mem.ocean), mib(mem.atmosphere), mib(mem.surface), kind.bytes_per_float());
+    if cfg.overrides.is_empty() {
+        println!("overrides    none");
+    } else {
+        for o in &cfg.overrides {
+            println!(
+                "overrides    {} = {} (was {}) from {}",
+                o.key, o.value, o.previous, o.source
+            );
+        }
+    }
+    if full {
+        println!("\n{}", cfg.to_toml());
+    }
+}
