@@ -223,7 +223,12 @@ fn flatten(prefix: &str, table: &Table, out: &mut Vec<(String, Value)>) {
 
 /// Sets `key` in `table`, which must already hold it; integers become floats where the
 /// model has a float. Returns the previous value.
-fn apply(table: &mut Table, key: &str, value: Value, origin: &str) -> Result<Value, ConfigError> {
+fn apply(
+    table: &mut Table,
+    key: &str,
+    value: Value,
+    origin: &str,
+) -> Result<(Value, Value), ConfigError> {
     let parts: Vec<&str> = key.split('.').collect();
     let mut cur = table;
     for (depth, part) in parts.iter().enumerate() {
@@ -242,7 +247,8 @@ fn apply(table: &mut Table, key: &str, value: Value, origin: &str) -> Result<Val
                 (Value::Float(_), Value::Integer(i)) => Value::Float(i as f64),
                 (_, v) => v,
             };
-            return Ok(std::mem::replace(slot, value));
+            let previous = std::mem::replace(slot, value.clone());
+            return Ok((previous, value));
         }
         let hint = format!("known sections are: {}", known(cur));
         cur = match cur.get_mut(*part) {
@@ -257,6 +263,24 @@ fn apply(table: &mut Table, key: &str, value: Value, origin: &str) -> Result<Val
         };
     }
     unreachable!("a split always yields at least one part")
+}
+
+/// Applies one override and records it.
+fn record(
+    table: &mut Table,
+    overrides: &mut Vec<Override>,
+    key: &str,
+    value: Value,
+    source: &str,
+) -> Result<(), ConfigError> {
+    let (previous, new) = apply(table, key, value, source)?;
+    overrides.push(Override {
+        key: key.into(),
+        value: new.to_string(),
+        previous: previous.to_string(),
+        source: source.into(),
+    });
+    Ok(())
 }
 
 /// Typed deserialisation with the failing key's path in the error.
@@ -374,14 +398,7 @@ impl ResolvedConfig {
             .map(|p| format!("experiment {}", p.display()))
             .unwrap_or_default();
         for (key, value) in leaves {
-            let shown = value.to_string();
-            let prev = apply(&mut table, &key, value, &exp_origin)?;
-            overrides.push(Override {
-                key,
-                value: shown,
-                previous: prev.to_string(),
-                source: exp_origin.clone(),
-            });
+            record(&mut table, &mut overrides, &key, value, &exp_origin)?;
         }
         // Layer 3: CHRONOS_DT_ATMOS.
         if let Some(raw) = &env.dt_atmos {
@@ -391,30 +408,18 @@ impl ResolvedConfig {
                 reason: "is not a number of seconds".into(),
                 fix: "set it to the atmospheric time step in seconds, e.g. CHRONOS_DT_ATMOS=1200, or unset it".into(),
             })?;
-            let prev = apply(
+            let v = Value::Float(dt);
+            record(
                 &mut table,
+                &mut overrides,
                 "atmosphere.dt",
-                Value::Float(dt),
+                v,
                 "CHRONOS_DT_ATMOS",
             )?;
-            overrides.push(Override {
-                key: "atmosphere.dt".into(),
-                value: Value::Float(dt).to_string(),
-                previous: prev.to_string(),
-                source: "CHRONOS_DT_ATMOS".into(),
-            });
         }
         // Layer 4: --set.
         for (key, raw) in sets.iter().filter(|(k, _)| k != "model.resolution") {
-            let value = parse_value(raw);
-            let shown = value.to_string();
-            let prev = apply(&mut table, key, value, "--set")?;
-            overrides.push(Override {
-                key: key.clone(),
-                value: shown,
-                previous: prev.to_string(),
-                source: "--set".into(),
-            });
+            record(&mut table, &mut overrides, key, parse_value(raw), "--set")?;
         }
 
         let origin = if overrides.is_empty() {

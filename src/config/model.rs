@@ -216,9 +216,10 @@ impl ModelConfig {
                 "use e.g. 48",
             ));
         }
-        if !(-90.0..90.0).contains(&o.lat_south)
-            || !(o.lat_south < o.lat_north && o.lat_north <= 90.0)
-        {
+        let rows_ok = (-90.0..90.0).contains(&o.lat_south)
+            && o.lat_south < o.lat_north
+            && o.lat_north <= 90.0;
+        if !rows_ok {
             return Err(invalid(
                 "ocean.lat_south",
                 format!("{} (lat_north = {})", o.lat_south, o.lat_north),

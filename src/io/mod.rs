@@ -1,6 +1,7 @@
 //! Input and output: the variable registry ([`registry`]) that drives NetCDF output and
 //! restarts, and CF-1.8 NetCDF files with a `noleap` time axis ([`cf`]).
 
+pub mod axes;
 pub mod cf;
 pub mod registry;
 

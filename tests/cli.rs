@@ -1,0 +1,151 @@
+//! End-to-end tests of the `chronos` binary.
+
+use std::process::{Command, Output};
+
+fn chronos(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chronos"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "CHRONOS_RESOLUTION",
+        "CHRONOS_DT_ATMOS",
+        "CHRONOS_MODEL_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the chronos binary runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn info_t63_prints_grid_sizes() {
+    let o = chronos(&["info", "--model", "t63", "--backend", "cpu64"], &[]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("192×96"), "{out}");
+    assert!(out.contains("40 levels"), "{out}");
+    assert!(out.contains("tensors are F64"), "{out}");
+}
+
+#[test]
+fn resolution_from_environment_agrees() {
+    let o = chronos(&["info"], &[("CHRONOS_RESOLUTION", "T63")]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("192×96") && out.contains("40 levels"), "{out}");
+    assert!(
+        err.contains("override model.resolution") && err.contains("CHRONOS_RESOLUTION"),
+        "{err}"
+    );
+    // And the default is T31.
+    let (out, _) = text(&chronos(&["info"], &[]));
+    assert!(out.contains("96×48") && out.contains("15 levels"), "{out}");
+}
+
+#[test]
+fn negative_time_step_fails_naming_the_key() {
+    let o = chronos(&["info", "--set", "atmosphere.dt=-5"], &[]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("atmosphere.dt") && err.contains("-5"), "{err}");
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+        (
+            &["info"],
+            &[("CHRONOS_RESOLUTION", "T32")],
+            &["T32", "CHRONOS_RESOLUTION"],
+        ),
+        (
+            &["info"],
+            &[("CHRONOS_DT_ATMOS", "abc")],
+            &["CHRONOS_DT_ATMOS"],
+        ),
+        (
+            &["info", "--set", "atmosphere.dt=1000"],
+            &[],
+            &["coupling.interval"],
+        ),
+        (&["info", "--set", "ocean.nz=fifteen"], &[], &["ocean.nz"]),
+        (
+            &["info", "no/such/experiment.toml"],
+            &[],
+            &["no/such/experiment.toml"],
+        ),
+    ];
+    for (args, env, needles) in cases {
+        let o = chronos(args, env);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{args:?} should fail");
+        for n in *needles {
+            assert!(err.contains(n), "{args:?}: `{n}` not in: {err}");
+        }
+    }
+}
+
+#[test]
+fn experiment_files_work_with_overrides_logged() {
+    let o = chronos(
+        &[
+            "info",
+            "experiments/t63_short.toml",
+            "--set",
+            "ocean.dt=900",
+            "--full",
+        ],
+        &[("CHRONOS_DT_ATMOS", "300")],
+    );
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("run length   10 days"), "{out}");
+    // Each layer is logged: experiment (450), environment (300), --set (ocean.dt).
+    assert!(
+        err.contains("atmosphere.dt = 450.0 (was 600.0) from experiment"),
+        "{err}"
+    );
+    assert!(
+        err.contains("atmosphere.dt = 300.0 (was 450.0) from CHRONOS_DT_ATMOS"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ocean.dt = 900.0 (was 1800.0) from --set"),
+        "{err}"
+    );
+    assert!(out.contains("dt = 300.0"), "{out}");
+}
+
+#[test]
+fn wgpu_request_is_handled() {
+    let o = chronos(&["info", "--backend", "wgpu"], &[]);
+    let (out, err) = text(&o);
+    if cfg!(feature = "wgpu") {
+        // Either it runs (an adapter exists, e.g. lavapipe in CI) or it says how to get one.
+        if o.status.success() {
+            assert!(out.contains("tensors are F32"), "{out}");
+        } else {
+            assert!(err.contains("no wgpu adapter"), "{err}");
+        }
+    } else {
+        assert!(!o.status.success());
+        assert!(err.contains("--features wgpu"), "{err}");
+    }
+}
+
+#[test]
+fn help_lists_the_commands_and_environment() {
+    let (out, _) = text(&chronos(&["--help"], &[]));
+    assert!(
+        out.contains("info") && out.contains("CHRONOS_RESOLUTION") && out.contains("--set"),
+        "{out}"
+    );
+}
