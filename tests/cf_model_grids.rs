@@ -11,7 +11,10 @@ use std::sync::Mutex;
 /// inherits: tests that open files and spawn the checker must not overlap.
 static FILES: Mutex<()> = Mutex::new(());
 
-const GLOBAL: &[(&str, &str)] = &[("title", "Chronos test file"), ("history", "written by the chronos test suite")];
+const GLOBAL: &[(&str, &str)] = &[
+    ("title", "Chronos test file"),
+    ("history", "written by the chronos test suite"),
+];
 
 const SST: VarSpec = VarSpec {
     name: "sst",
@@ -47,13 +50,7 @@ fn ocean_file_on_the_t31_grid_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ocean_0001.nc");
     let [lon, lat] = axes::ocean_axes(o);
-    let mut w = CfWriter::create(
-        &path,
-        &[lon, lat, axes::depth_axis(l)],
-        GLOBAL,
-        false,
-    )
-    .unwrap();
+    let mut w = CfWriter::create(&path, &[lon, lat, axes::depth_axis(l)], GLOBAL, false).unwrap();
     w.define(&SST, Storage::F32).unwrap();
     w.define(&TEMP, Storage::F64).unwrap();
     w.define(&AREA, Storage::F64).unwrap();
@@ -141,8 +138,13 @@ fn atmosphere_axes_have_gaussian_bounds() {
     let grids = ModelGrids::new(&ResolvedConfig::builtin("t63").unwrap().model).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("atmos.nc");
-    let w =
-        CfWriter::create(&path, &axes::gaussian_axes(&grids.atmosphere), GLOBAL, false).unwrap();
+    let w = CfWriter::create(
+        &path,
+        &axes::gaussian_axes(&grids.atmosphere),
+        GLOBAL,
+        false,
+    )
+    .unwrap();
     w.close().unwrap();
     let r = CfReader::open(&path).unwrap();
     let (b, shape) = r.read("lat_bnds").unwrap();
