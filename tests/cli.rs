@@ -18,6 +18,9 @@ fn chronos(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("the chronos binary runs")
 }
 
+/// (arguments, environment, words the error must contain).
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a [&'a str]);
+
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -60,7 +63,7 @@ fn negative_time_step_fails_naming_the_key() {
 
 #[test]
 fn bad_inputs_are_clear_errors() {
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    let cases: &[Case] = &[
         (
             &["info"],
             &[("CHRONOS_RESOLUTION", "T32")],
