@@ -25,3 +25,4 @@ pub mod constants;
 pub mod grid;
 pub mod io;
 pub mod numerics;
+pub mod spectral;

@@ -80,3 +80,56 @@ fn wgpu_matches_ndarray_f32() {
         "kinetic energy: wgpu {ke_gpu} vs cpu {ke_cpu}"
     );
 }
+
+/// Analysis, synthesis and the wind computation on Wgpu and NdArray<f32> (T31).
+fn transform_run<B: Backend>(field: &[f64], device: &B::Device) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    use chronos::spectral::SpectralTransform;
+    let g = chronos::grid::GaussianGrid::new(96, 48, 6.371e6);
+    let tr = SpectralTransform::<B>::new(31, &g, device).unwrap();
+    let x = backend::tensor_from_vec::<B, 3>(field.to_vec(), [2, 48, 96], device);
+    let spec = tr.analysis(x);
+    let back = tr.synthesis(spec.clone());
+    let (u, _) = tr.uv_cos_from_vort_div(
+        spec.clone().narrow(2, 0, 1) * 1e-5,
+        spec.clone().narrow(2, 1, 1) * 1e-5,
+    );
+    (
+        backend::to_vec_f64(spec),
+        backend::to_vec_f64(back),
+        backend::to_vec_f64(u),
+    )
+}
+
+#[test]
+fn wgpu_transform_matches_ndarray_f32() {
+    let required = std::env::var("CHRONOS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
+    let device = match backend::wgpu_device() {
+        Ok(d) => d,
+        Err(e) if !required => {
+            eprintln!("skipping: {e}");
+            return;
+        }
+        Err(e) => panic!("CHRONOS_REQUIRE_WGPU=1 but {e}"),
+    };
+    let field: Vec<f64> = (0..2 * 48 * 96)
+        .map(|k| ((k as f64) * 0.37).sin() + 0.2 * ((k as f64) * 0.011).cos())
+        .collect();
+    let (s_gpu, b_gpu, u_gpu) = transform_run::<Gpu>(&field, &device);
+    let (s_cpu, b_cpu, u_cpu) = transform_run::<Cpu32>(&field, &Default::default());
+    for (name, a, b) in [
+        ("spectral", &s_gpu, &s_cpu),
+        ("synthesis", &b_gpu, &b_cpu),
+        ("U", &u_gpu, &u_cpu),
+    ] {
+        let scale = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let worst = a
+            .iter()
+            .zip(b.iter())
+            .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+        println!("{name}: max |wgpu − cpu| = {worst:.3e} of scale {scale:.3e}");
+        assert!(
+            worst <= 1e-5 * scale,
+            "{name}: {worst:e} vs scale {scale:e}"
+        );
+    }
+}
