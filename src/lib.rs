@@ -22,6 +22,8 @@
 pub mod backend;
 pub mod config;
 pub mod constants;
+pub mod coupler;
+pub mod forcing;
 pub mod grid;
 pub mod io;
 pub mod numerics;

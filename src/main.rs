@@ -100,6 +100,27 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 },
             )??;
             print_info(&cfg, &grids, kind, &device, full);
+            match chronos::forcing::BoundaryData::load(&cfg.model.model.name, &grids) {
+                Ok(b) => {
+                    let wet = b.ocean.wet.iter().filter(|w| **w).count();
+                    let rows = grids.atmosphere.row_areas();
+                    let n = grids.atmosphere.nlon();
+                    let total: f64 = rows.iter().map(|r| r * n as f64).sum();
+                    let land: f64 = b
+                        .atmosphere
+                        .land_fraction
+                        .iter()
+                        .enumerate()
+                        .map(|(p, l)| l * rows[p / n])
+                        .sum::<f64>()
+                        / total;
+                    println!(
+                        "boundary     {} ({wet} wet ocean columns, land fraction {land:.4})",
+                        b.dir.display()
+                    );
+                }
+                Err(e) => println!("boundary     not available: {e}"),
+            }
             Ok(())
         }
     }
