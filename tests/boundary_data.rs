@@ -11,6 +11,8 @@ use chronos::grid::ModelGrids;
 use chronos::io::{CfReader, FILL_VALUE};
 use chronos::numerics::compensated_sum;
 
+mod common;
+
 fn load(name: &str) -> (ModelGrids, BoundaryData) {
     let grids = ModelGrids::new(&ResolvedConfig::builtin(name).unwrap().model).unwrap();
     let data = BoundaryData::load(name, &grids).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -279,4 +281,22 @@ fn data_for_another_grid_is_refused() {
         err.contains("does not match the model grid") && err.contains("make_boundary_data.py"),
         "{err}"
     );
+}
+
+#[test]
+fn every_data_file_passes_the_cf_checker() {
+    for name in ["t31", "t63"] {
+        let dir = chronos::forcing::boundary::find_model_dir(name).unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "nc"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 9, "{name}: {} files", files.len());
+        for f in files {
+            common::cf_check(&f);
+        }
+    }
 }

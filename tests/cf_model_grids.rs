@@ -4,7 +4,8 @@
 use chronos::config::ResolvedConfig;
 use chronos::grid::ModelGrids;
 use chronos::io::{axes, CfReader, CfWriter, Storage, VarSpec, FILL_VALUE};
-use std::process::Command;
+mod common;
+use common::cf_check;
 use std::sync::Mutex;
 
 /// HDF5 locks are held by open file descriptors, which a child process (the CF checker)
@@ -153,34 +154,4 @@ fn atmosphere_axes_have_gaussian_bounds() {
         assert!((dmu - grids.atmosphere.weights[j]).abs() < 1e-14);
     }
     cf_check(&path);
-}
-
-/// Runs `compliance-checker --test=cf:1.8` when it is installed (CI installs it; set
-/// `CHRONOS_CF_CHECKER` to its path, or have it on PATH). `CHRONOS_REQUIRE_CF_CHECKER=1`
-/// makes its absence a failure.
-fn cf_check(path: &std::path::Path) {
-    let checker =
-        std::env::var("CHRONOS_CF_CHECKER").unwrap_or_else(|_| "compliance-checker".into());
-    let out = Command::new(&checker)
-        .args(["--test=cf:1.8", "--criteria=strict"])
-        .arg(path)
-        .output();
-    match out {
-        Ok(o) => {
-            let report = String::from_utf8_lossy(&o.stdout);
-            assert!(
-                o.status.success(),
-                "CF check failed for {}:\n{report}",
-                path.display()
-            );
-        }
-        Err(e) => {
-            let required = std::env::var("CHRONOS_REQUIRE_CF_CHECKER").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "CHRONOS_REQUIRE_CF_CHECKER=1 but {checker} cannot run: {e}"
-            );
-            eprintln!("skipping CF check: {checker} not available ({e})");
-        }
-    }
 }
