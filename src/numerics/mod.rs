@@ -1,6 +1,9 @@
 //! Numerical building blocks that know nothing of any component: stencil shifts on
-//! periodic-in-longitude grids, and (in later issues) solvers and time steppers.
+//! periodic-in-longitude grids, preconditioned conjugate gradients, five-point elliptic
+//! operators with an exact dense-inverse preconditioner, and compensated sums.
 
+pub mod cg;
+pub mod elliptic;
 pub mod stencil;
 
 /// Compensated (Kahan–Babuška–Neumaier) sum of host values: the error is O(ε) independent
