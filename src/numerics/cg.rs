@@ -8,8 +8,8 @@
 //! βₖ = (rₖ₊₁·zₖ₊₁)/(rₖ·zₖ), pₖ₊₁ = zₖ₊₁ + βₖ pₖ.
 //!
 //! The loop runs exactly N iterations with no host read and no data-dependent branch, so
-//! autodiff differentiates it exactly and it costs N operator and preconditioner
-//! applications; a step with pₖ·A pₖ = 0 (the residual is already exactly zero) is skipped by
+//! autodiff differentiates it exactly and it costs N + 1 operator and N preconditioner
+//! applications (the unused last direction is not formed); a step with pₖ·A pₖ = 0 (the residual is already exactly zero) is skipped by
 //! a mask rather than divided by zero. The true residual ‖b − A x‖/‖b‖ is computed once at
 //! the end and returned in a [`CgReport`]; [`CgReport::check`] turns a missed tolerance into
 //! a named error. Solvers report, they do not log.
@@ -92,12 +92,15 @@ pub fn pcg<B: Backend, const D: usize>(
     let mut z = precond(r.clone());
     let mut p = z.clone();
     let mut rz = dot(r.clone(), z.clone());
-    for _ in 0..iterations {
+    for k in 0..iterations {
         let ap = op(p.clone());
         let pap = dot(p.clone(), ap.clone());
         let zero = pap.clone().equal_elem(0.0);
         let alpha = (rz.clone() / pap.mask_fill(zero.clone(), 1.0)).mask_fill(zero, 0.0);
         x = x + p.clone() * alpha.clone().reshape([1; D]);
+        if k + 1 == iterations {
+            break; // the last search direction would not be used
+        }
         r = r - ap * alpha.reshape([1; D]);
         z = precond(r.clone());
         let rz_new = dot(r.clone(), z.clone());

@@ -11,14 +11,16 @@
 //! every connected set of unknowns touching a Dirichlet point, A is symmetric positive definite
 //! — the structure of the ocean's barotropic streamfunction operator −∇·(H⁻¹∇ψ).
 //!
-//! [`DenseInverse`] factorises A once on the host (banded Cholesky in the row-major order of
-//! the unknowns, bandwidth ≤ nx), forms A⁻¹ and applies it as one matmul on the device:
-//! an exact preconditioner, so CG converges in one or two iterations and autodiff through
-//! the solve is cheap. Memory is n² values for n unknowns (T31 ≈ 3000: 72 MB in f64).
+//! [`RowBlockSolver`] solves A x = r exactly by block-tridiagonal LU over latitude rows,
+//! applied with matmuls: as the CG preconditioner it makes CG converge in one or two
+//! iterations, so autodiff through the fixed-count solve is exact and cheap. (A dense A⁻¹
+//! over the unknowns was tried first: exact too, but its n² values made every application
+//! memory-bound — 12 ms at T31 — and its set-up took 92 s and 2.6 GB at T63; see
+//! `benches/README.md`.)
 
 use crate::backend::tensor_from_vec;
 use crate::numerics::stencil::{east, north, south, west};
-use burn_tensor::{backend::Backend, Int, Tensor, TensorData};
+use burn_tensor::{backend::Backend, Tensor};
 
 /// A five-point operator: coefficients and the unknown mask on the device, and a host copy.
 #[derive(Debug, Clone)]
@@ -90,16 +92,6 @@ impl<B: Backend> FivePointOperator<B> {
     }
 }
 
-/// A⁻¹ of a [`FivePointOperator`] as a dense `[n, n]` device matrix, with the gathers that
-/// take grid fields to the unknowns and back.
-#[derive(Debug, Clone)]
-pub struct DenseInverse<B: Backend> {
-    inverse: Tensor<B, 2>,
-    to_unknowns: Tensor<B, 1, Int>,
-    to_grid: Tensor<B, 1, Int>,
-    shape: [usize; 2],
-}
-
 /// Errors factorising an operator.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FactorError {
@@ -113,134 +105,172 @@ pub enum FactorError {
     },
 }
 
-impl<B: Backend> DenseInverse<B> {
-    /// Factorises `op` on the host in f64 (banded Cholesky, O(n·nx²)), inverts it column by
-    /// column (O(n²·nx)) and uploads the symmetrised inverse.
+/// Inverse of a dense n×n matrix (row-major) by Gauss–Jordan elimination with partial pivoting.
+fn dense_inverse(mut a: Vec<f64>, n: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; n * n];
+    for i in 0..n {
+        inv[i * n + i] = 1.0;
+    }
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&x, &y| a[x * n + col].abs().total_cmp(&a[y * n + col].abs()))
+            .unwrap_or(col);
+        if piv != col {
+            for k in 0..n {
+                a.swap(col * n + k, piv * n + k);
+                inv.swap(col * n + k, piv * n + k);
+            }
+        }
+        let d = a[col * n + col];
+        for k in 0..n {
+            a[col * n + k] /= d;
+            inv[col * n + k] /= d;
+        }
+        for r in 0..n {
+            let f = a[r * n + col];
+            if r != col && f != 0.0 {
+                for k in 0..n {
+                    a[r * n + k] -= f * a[col * n + k];
+                    inv[r * n + k] -= f * inv[col * n + k];
+                }
+            }
+        }
+    }
+    inv
+}
+
+/// An exact direct solver for a [`FivePointOperator`] by block-tridiagonal LU over latitude
+/// rows (the block Thomas algorithm; Golub & Van Loan 2013, §4.5.1), applied with matmuls.
+///
+/// With rows as blocks, A has diagonal blocks D_j (`[nx, nx]`, periodic in x) and diagonal
+/// couplings B_j between rows j and j − 1. Set-up (host, f64): S₀ = D₀,
+/// S_j = D_j − B_j S_{j−1}⁻¹ B_jᵀ, F_j = S_j⁻¹ B_j, E_j = S_j⁻¹ B_{j+1}ᵀ. Apply:
+///
+/// c_j = S_j⁻¹ r_j (one batched matmul),  y₀ = c₀, y_j = c_j − F_j y_{j−1},
+/// x_{ny−1} = y_{ny−1}, x_j = y_j − E_j x_{j+1},
+///
+/// i.e. one batched matmul and 2(ny − 1) small sequential matvecs, with 3·ny·nx² stored
+/// values (T31: 10 MB, T63: 85 MB in f64). Non-unknown points are given the identity row, so
+/// they stay 0. As a CG preconditioner it makes CG converge in one or two iterations.
+#[derive(Debug, Clone)]
+pub struct RowBlockSolver<B: Backend> {
+    s_inv: Tensor<B, 3>,
+    forward: Vec<Tensor<B, 2>>,
+    backward: Vec<Tensor<B, 2>>,
+    mask: Tensor<B, 2>,
+    shape: [usize; 2],
+}
+
+impl<B: Backend> RowBlockSolver<B> {
+    /// Factorises `op` (O(ny·nx³) host work: T63 ≈ 0.7 GFLOP).
     ///
     /// # Errors
-    /// [`FactorError::NotPositiveDefinite`] when a pivot is not positive.
+    /// [`FactorError::NotPositiveDefinite`] when a Schur complement loses positivity
+    /// (a region of unknowns without a Dirichlet point).
     pub fn new(op: &FivePointOperator<B>, device: &B::Device) -> Result<Self, FactorError> {
         let (ny, nx) = (op.ny, op.nx);
-        let mut index = vec![usize::MAX; ny * nx];
-        let mut points = Vec::new();
-        for (p, slot) in index.iter_mut().enumerate() {
-            if op.host_mask[p] {
-                *slot = points.len();
-                points.push(p);
-            }
-        }
-        let n = points.len();
-        // Bandwidth: the largest index distance between coupled unknowns.
-        let mut entries: Vec<(usize, usize, f64)> = Vec::new(); // (row, col < row, value)
-        let mut diag = vec![0.0; n];
-        for (a, &p) in points.iter().enumerate() {
-            let (j, i) = (p / nx, p % nx);
-            let e = j * nx + (i + 1) % nx;
-            let w = j * nx + (i + nx - 1) % nx;
-            diag[a] = op.host_ce[p]
-                + op.host_ce[w]
-                + op.host_cn[p]
-                + if j > 0 { op.host_cn[p - nx] } else { 0.0 };
-            let mut couple = |q: usize, c: f64| {
-                if op.host_mask[q] && index[q] < a {
-                    entries.push((a, index[q], -c));
-                }
-            };
-            couple(e, op.host_ce[p]);
-            couple(w, op.host_ce[w]);
-            if j + 1 < ny {
-                couple(p + nx, op.host_cn[p]);
-            }
-            if j > 0 {
-                couple(p - nx, op.host_cn[p - nx]);
-            }
-        }
-        let bw = entries.iter().map(|(r, c, _)| r - c).max().unwrap_or(0);
-        // Lower band storage: l[r * (bw + 1) + (r − c)].
-        let w = bw + 1;
-        let mut l = vec![0.0; n * w];
-        for (r, &d) in diag.iter().enumerate() {
-            l[r * w] = d;
-        }
-        for (r, c, v) in entries {
-            l[r * w + (r - c)] += v;
-        }
-        // Banded Cholesky A = L Lᵀ.
-        for r in 0..n {
-            let c0 = r.saturating_sub(bw);
-            for c in c0..=r {
-                let mut s = l[r * w + (r - c)];
-                let k0 = c0.max(c.saturating_sub(bw));
-                for k in k0..c {
-                    s -= l[r * w + (r - k)] * l[c * w + (c - k)];
-                }
-                if c == r {
-                    if s <= 0.0 || !s.is_finite() {
-                        return Err(FactorError::NotPositiveDefinite { index: r, pivot: s });
+        let m = |p: usize| op.host_mask[p];
+        // Diagonal coupling of row j to row j − 1 (j ≥ 1): b_j[i] = −c_n(j−1, i) between unknowns.
+        let coupling = |j: usize| -> Vec<f64> {
+            (0..nx)
+                .map(|i| {
+                    let (p, q) = (j * nx + i, (j - 1) * nx + i);
+                    if m(p) && m(q) {
+                        -op.host_cn[q]
+                    } else {
+                        0.0
                     }
-                    l[r * w] = s.sqrt();
-                } else {
-                    l[r * w + (r - c)] = s / l[c * w];
-                }
-            }
-        }
-        // Columns of A⁻¹: solve L y = e_q (y starts at q), then Lᵀ x = y.
-        let mut inv = vec![0.0; n * n];
-        let mut y = vec![0.0; n];
-        for q in 0..n {
-            y.iter_mut().for_each(|v| *v = 0.0);
-            for r in q..n {
-                let mut s = if r == q { 1.0 } else { 0.0 };
-                for k in r.saturating_sub(bw).max(q)..r {
-                    s -= l[r * w + (r - k)] * y[k];
-                }
-                y[r] = s / l[r * w];
-            }
-            for r in (0..n).rev() {
-                let mut s = y[r];
-                for k in (r + 1)..(r + 1 + bw).min(n) {
-                    s -= l[k * w + (k - r)] * y[k];
-                }
-                y[r] = s / l[r * w];
-            }
-            for r in 0..n {
-                inv[r * n + q] = y[r];
-            }
-        }
-        for r in 0..n {
-            for c in 0..r {
-                let m = 0.5 * (inv[r * n + c] + inv[c * n + r]);
-                inv[r * n + c] = m;
-                inv[c * n + r] = m;
-            }
-        }
-        let to_unknowns: Vec<i64> = points.iter().map(|&p| p as i64).collect();
-        let to_grid: Vec<i64> = index
-            .iter()
-            .map(|&a| if a == usize::MAX { n as i64 } else { a as i64 })
-            .collect();
-        let ints = |v: Vec<i64>| {
-            let len = v.len();
-            Tensor::<B, 1, Int>::from_data(TensorData::new(v, [len]), device)
+                })
+                .collect()
         };
-        Ok(DenseInverse {
-            inverse: tensor_from_vec(inv, [n, n], device),
-            to_unknowns: ints(to_unknowns),
-            to_grid: ints(to_grid),
+        let mut s_inv_all = Vec::with_capacity(ny * nx * nx);
+        let mut forward = Vec::with_capacity(ny);
+        let mut backward = Vec::with_capacity(ny);
+        let mut prev_inv: Option<Vec<f64>> = None;
+        let mut s_invs: Vec<Vec<f64>> = Vec::with_capacity(ny);
+        for j in 0..ny {
+            let mut d = vec![0.0; nx * nx];
+            for i in 0..nx {
+                let p = j * nx + i;
+                if !m(p) {
+                    d[i * nx + i] = 1.0;
+                    continue;
+                }
+                let west_c = op.host_ce[j * nx + (i + nx - 1) % nx];
+                let south_c = if j > 0 { op.host_cn[p - nx] } else { 0.0 };
+                d[i * nx + i] = op.host_ce[p] + west_c + op.host_cn[p] + south_c;
+                let e = (i + 1) % nx;
+                if m(j * nx + e) && e != i {
+                    d[i * nx + e] -= op.host_ce[p];
+                    d[e * nx + i] -= op.host_ce[p];
+                }
+            }
+            if let (Some(pinv), true) = (&prev_inv, j > 0) {
+                let b = coupling(j);
+                for a in 0..nx {
+                    if b[a] == 0.0 {
+                        continue;
+                    }
+                    for c in 0..nx {
+                        d[a * nx + c] -= b[a] * pinv[a * nx + c] * b[c];
+                    }
+                }
+            }
+            for i in 0..nx {
+                let piv = d[i * nx + i];
+                if piv <= 0.0 || !piv.is_finite() {
+                    return Err(FactorError::NotPositiveDefinite {
+                        index: j * nx + i,
+                        pivot: piv,
+                    });
+                }
+            }
+            let inv = dense_inverse(d, nx);
+            s_inv_all.extend_from_slice(&inv);
+            prev_inv = Some(inv.clone());
+            s_invs.push(inv);
+        }
+        for (j, inv) in s_invs.iter().enumerate() {
+            if j > 0 {
+                let b = coupling(j);
+                let f: Vec<f64> = (0..nx * nx).map(|k| inv[k] * b[k % nx]).collect();
+                forward.push(tensor_from_vec(f, [nx, nx], device));
+            }
+            if j + 1 < ny {
+                let b = coupling(j + 1);
+                let e: Vec<f64> = (0..nx * nx).map(|k| inv[k] * b[k % nx]).collect();
+                backward.push(tensor_from_vec(e, [nx, nx], device));
+            }
+        }
+        Ok(RowBlockSolver {
+            s_inv: tensor_from_vec(s_inv_all, [ny, nx, nx], device),
+            forward,
+            backward,
+            mask: op.mask.clone(),
             shape: [ny, nx],
         })
     }
 
-    /// A⁻¹ r for a grid field r `[ny, nx]`; 0 off the unknowns.
+    /// x = A⁻¹ r for a grid field r `[ny, nx]`; 0 off the unknowns.
     pub fn apply(&self, r: Tensor<B, 2>) -> Tensor<B, 2> {
         let [ny, nx] = self.shape;
-        let n = self.inverse.dims()[0];
-        let ru = r
-            .reshape([ny * nx])
-            .select(0, self.to_unknowns.clone())
-            .reshape([n, 1]);
-        let xu = self.inverse.clone().matmul(ru).reshape([n]);
-        let padded = Tensor::cat(vec![xu.clone(), xu.narrow(0, 0, 1).zeros_like()], 0);
-        padded.select(0, self.to_grid.clone()).reshape([ny, nx])
+        let r = r * self.mask.clone();
+        let c = self
+            .s_inv
+            .clone()
+            .matmul(r.reshape([ny, nx, 1]))
+            .reshape([ny, nx]);
+        let mut y: Vec<Tensor<B, 2>> = Vec::with_capacity(ny);
+        y.push(c.clone().narrow(0, 0, 1).reshape([nx, 1]));
+        for j in 1..ny {
+            let cj = c.clone().narrow(0, j, 1).reshape([nx, 1]);
+            let prev = y[j - 1].clone();
+            y.push(cj - self.forward[j - 1].clone().matmul(prev));
+        }
+        let mut x = vec![y[ny - 1].clone(); ny];
+        for j in (0..ny - 1).rev() {
+            x[j] = y[j].clone() - self.backward[j].clone().matmul(x[j + 1].clone());
+        }
+        Tensor::cat(x, 1).swap_dims(0, 1) * self.mask.clone()
     }
 }
