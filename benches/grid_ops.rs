@@ -8,25 +8,12 @@ use burn_tensor::backend::Backend;
 use chronos::backend::{self, Cpu32, Cpu64};
 use chronos::config::ResolvedConfig;
 use chronos::grid::{gaussian, ModelGrids};
-use std::time::Instant;
+
+mod common;
+use common::median_us;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn median_us(mut f: impl FnMut(), reps: usize) -> f64 {
-    for _ in 0..3 {
-        f();
-    }
-    let mut t: Vec<f64> = (0..reps)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-    t.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    t[reps / 2]
-}
 
 /// ψ → (u, v) → ∇·u on one `[ny, nx]` field of the ocean C-grid (the barotropic case),
 /// with a global sum read back to the host.

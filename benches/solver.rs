@@ -11,21 +11,11 @@ use chronos::numerics::cg::pcg;
 use chronos::numerics::elliptic::{FivePointOperator, RowBlockSolver};
 use std::time::Instant;
 
+mod common;
+use common::median_us;
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn median_us(mut f: impl FnMut(), reps: usize) -> f64 {
-    f();
-    let mut t: Vec<f64> = (0..reps)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-    t.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    t[reps / 2]
-}
 
 fn bench<B: Backend>(name: &str, backend_name: &str) {
     let device = Default::default();

@@ -30,17 +30,24 @@ fn compute<B: Backend>(
     )
 }
 
+/// The wgpu device, or `None` (test skipped) when no adapter exists — unless
+/// `CHRONOS_REQUIRE_WGPU=1`, when that is a failure.
+fn gpu_or_skip() -> Option<burn_wgpu::WgpuDevice> {
+    match backend::wgpu_device() {
+        Ok(d) => Some(d),
+        Err(e) if std::env::var("CHRONOS_REQUIRE_WGPU").is_ok_and(|v| v == "1") => {
+            panic!("CHRONOS_REQUIRE_WGPU=1 but {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping: {e} (set CHRONOS_REQUIRE_WGPU=1 to make this a failure)");
+            None
+        }
+    }
+}
+
 #[test]
 fn wgpu_matches_ndarray_f32() {
-    let required = std::env::var("CHRONOS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
-    let device = match backend::wgpu_device() {
-        Ok(d) => d,
-        Err(e) if !required => {
-            eprintln!("skipping: {e} (set CHRONOS_REQUIRE_WGPU=1 to make this a failure)");
-            return;
-        }
-        Err(e) => panic!("CHRONOS_REQUIRE_WGPU=1 but {e}"),
-    };
+    let Some(device) = gpu_or_skip() else { return };
     let grids = ModelGrids::new(&ResolvedConfig::builtin("t31").unwrap().model).unwrap();
     let ny = grids.ocean.ny;
     // A smooth gyre-like streamfunction (m² s⁻¹).
@@ -102,15 +109,7 @@ fn transform_run<B: Backend>(field: &[f64], device: &B::Device) -> (Vec<f64>, Ve
 
 #[test]
 fn wgpu_transform_matches_ndarray_f32() {
-    let required = std::env::var("CHRONOS_REQUIRE_WGPU").is_ok_and(|v| v == "1");
-    let device = match backend::wgpu_device() {
-        Ok(d) => d,
-        Err(e) if !required => {
-            eprintln!("skipping: {e}");
-            return;
-        }
-        Err(e) => panic!("CHRONOS_REQUIRE_WGPU=1 but {e}"),
-    };
+    let Some(device) = gpu_or_skip() else { return };
     let field: Vec<f64> = (0..2 * 48 * 96)
         .map(|k| ((k as f64) * 0.37).sin() + 0.2 * ((k as f64) * 0.011).cos())
         .collect();
