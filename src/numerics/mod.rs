@@ -5,6 +5,7 @@
 pub mod cg;
 pub mod elliptic;
 pub mod stencil;
+pub mod tridiagonal;
 
 /// Compensated (Kahan–Babuška–Neumaier) sum of host values: the error is O(ε) independent
 /// of the length, where a plain loop accumulates O(n ε). For budgets and grid checks on
