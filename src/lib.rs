@@ -27,4 +27,5 @@ pub mod forcing;
 pub mod grid;
 pub mod io;
 pub mod numerics;
+pub mod ocean;
 pub mod spectral;

@@ -71,7 +71,9 @@ mod tests {
         let n = nz * ny * nx;
         let mut s = 3u64;
         let mut rnd = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64
         };
         let a: Vec<f64> = (0..n).map(|_| -rnd()).collect();
@@ -128,7 +130,10 @@ mod tests {
         let x = to_vec_f64(solve_tridiagonal(t(&a), t(&b), t(&c), t(&x0)));
         let before: f64 = x0.iter().zip(&dz).map(|(x, d)| x * d).sum();
         let after: f64 = x.iter().zip(&dz).map(|(x, d)| x * d).sum();
-        assert!((after - before).abs() < 1e-12 * before.abs(), "{before} → {after}");
+        assert!(
+            (after - before).abs() < 1e-12 * before.abs(),
+            "{before} → {after}"
+        );
         // And it mixes: the profile is flatter than before.
         assert!(x[0] - x[nz - 1] < x0[0] - x0[nz - 1]);
     }

@@ -1,0 +1,14 @@
+//! The ocean: a Veros-class hydrostatic Boussinesq primitive-equation model on the spherical
+//! Arakawa C-grid (issue 5, in progress).
+//!
+//! In place so far: [`OceanModel`] (grid metrics, z-levels and the 3-D land–sea masks from the
+//! boundary data, as tensors), [`OceanState`] (potential temperature and salinity, initialised
+//! from Levitus), and the volume integrals used by conservation diagnostics. The dynamics
+//! (momentum, barotropic streamfunction with the CG solver of [`crate::numerics::cg`],
+//! tracer advection and mixing) follow.
+
+pub mod model;
+pub mod state;
+
+pub use model::{OceanModel, OceanModelError};
+pub use state::OceanState;
