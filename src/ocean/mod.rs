@@ -4,14 +4,17 @@
 //! In place so far: [`OceanModel`] (grid metrics, z-levels and the 3-D land–sea masks from the
 //! boundary data, as tensors), [`OceanState`] (potential temperature and salinity, initialised
 //! from Levitus), the volume integrals used by conservation diagnostics, and the equations of
-//! state ([`EquationOfState`]: linear and Vallis 2008). The dynamics
+//! state ([`EquationOfState`]: linear and Vallis 2008) and superbee flux-limited tracer
+//! advection ([`superbee_tendency`]). The dynamics
 //! (momentum, barotropic streamfunction with the CG solver of [`crate::numerics::cg`],
 //! tracer advection and mixing) follow.
 
+pub mod advection;
 pub mod eos;
 pub mod model;
 pub mod state;
 
+pub use advection::{superbee_tendency, FaceVelocity};
 pub use eos::EquationOfState;
 pub use model::{OceanModel, OceanModelError};
 pub use state::OceanState;

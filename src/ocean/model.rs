@@ -53,8 +53,20 @@ impl<B: Backend> OceanModel<B> {
         data: &BoundaryData,
         device: &B::Device,
     ) -> Result<Self, OceanModelError> {
+        Self::from_kbot(grids, &data.ocean.kbot, device)
+    }
+
+    /// Builds the constant fields from the model grids and a bottom-level index per column
+    /// (`[ny, nx]` row-major; 0 = land), e.g. an idealised basin for tests.
+    ///
+    /// # Errors
+    /// [`OceanModelError::Levels`] when an index exceeds the model's levels.
+    pub fn from_kbot(
+        grids: &ModelGrids,
+        kbot: &[usize],
+        device: &B::Device,
+    ) -> Result<Self, OceanModelError> {
         let (nz, ny, nx) = (grids.levels.nz(), grids.ocean.ny, grids.ocean.nx());
-        let kbot = &data.ocean.kbot;
         if let Some((cell, &k)) = kbot.iter().enumerate().find(|(_, k)| **k > nz) {
             return Err(OceanModelError::Levels { kbot: k, cell, nz });
         }
