@@ -6,9 +6,11 @@
 //! so the same code runs on the CPU (`NdArray<f64>`, `NdArray<f32>`), on a GPU (`Wgpu`,
 //! cargo feature `wgpu`), and under `Autodiff<B>` for gradients.
 //!
-//! This foundation provides the backends ([`backend`]), configuration ([`config`]), the
-//! grids and coordinate frame ([`grid`]), stencil helpers ([`numerics`]) and CF-1.8
-//! NetCDF input/output ([`io`]).
+//! Modules: backends and dispatch ([`backend`]), configuration ([`config`]), grids and the
+//! coordinate frame ([`grid`]), numerics — stencils, CG, elliptic and tridiagonal solvers
+//! ([`numerics`]), CF-1.8 NetCDF input/output ([`io`]), the spherical-harmonic engine
+//! ([`spectral`]), regridding ([`coupler`]), boundary data ([`forcing`]) and the ocean's
+//! foundations ([`ocean`]).
 //!
 //! ```
 //! use chronos::{backend::Cpu64, config::ResolvedConfig, grid::ModelGrids};

@@ -126,7 +126,10 @@ fn ocean_file_on_the_t31_grid_round_trips() {
         Ok(_) => panic!("an existing file was overwritten"),
         Err(e) => e.to_string(),
     };
-    assert!(err.contains("--force") || err.contains("exists"), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("ocean_0001.nc"),
+        "{err}"
+    );
 
     cf_check(&path);
 }

@@ -145,15 +145,16 @@ fn row_block_solver_is_exact_on_t31_and_t63() {
         );
         let b = rhs::<Cpu64>(ny, nx, 7, &d) * op.mask.clone();
         let x0 = b.zeros_like();
-        let (x, res) = pcg(|x| op.apply(x), |r| pre.apply(r), b.clone(), x0.clone(), 2);
+        let (x, res) = pcg(|x| op.apply(x), |r| pre.apply(r), b.clone(), x0.clone(), 1);
         let rep = res.report();
         println!(
             "{name} row-block PCG: {} iterations, relative residual {:.2e}",
             rep.iterations, rep.relative_residual
         );
-        rep.check(1e-8).unwrap();
+        // One iteration with the exact preconditioner reaches round-off.
+        rep.check(1e-12).unwrap();
         let c = rhs::<Cpu64>(ny, nx, 8, &d) * op.mask.clone();
-        let (y, _) = pcg(|x| op.apply(x), |r| pre.apply(r), c.clone(), x0, 2);
+        let (y, _) = pcg(|x| op.apply(x), |r| pre.apply(r), c.clone(), x0, 1);
         let (l, r) = (to_vec_f64((x * c).sum())[0], to_vec_f64((b * y).sum())[0]);
         assert!(
             (l - r).abs() <= 1e-10 * l.abs(),

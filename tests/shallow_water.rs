@@ -207,7 +207,8 @@ where
         "{label}: autodiff {ad:.12e}, central FD {fd:.12e}, relative difference {:.2e}",
         (ad - fd).abs() / fd.abs()
     );
-    assert!((ad - fd).abs() <= 1e-6 * fd.abs(), "{label}: {ad} vs {fd}");
+    // The issue asks for 1e-6; measured agreement is 4e-12 – 4e-9, so 1e-8 is asserted.
+    assert!((ad - fd).abs() <= 1e-8 * fd.abs(), "{label}: {ad} vs {fd}");
 }
 
 #[test]
@@ -246,6 +247,23 @@ fn gradients_match_finite_differences() {
             .current
         },
         "one leapfrog step",
+    );
+    // Five leapfrog steps (nonlinear beyond quadratic, so finite differences are not exact).
+    check_gradient(
+        x.clone(),
+        shape,
+        |c| {
+            let mut s = ShallowWaterState {
+                previous: c.clone() * 0.999,
+                current: c,
+                step: 1,
+            };
+            for _ in 0..5 {
+                s = m.step(s);
+            }
+            s.current
+        },
+        "five leapfrog steps",
     );
     // A transform round trip spectral → grid → spectral.
     check_gradient(

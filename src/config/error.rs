@@ -32,7 +32,7 @@ pub enum ConfigError {
         hint: String,
     },
     /// A value of the wrong type, or a missing key, found by typed deserialisation.
-    #[error("invalid configuration at `{key}` ({origin}): {message}")]
+    #[error("invalid configuration at `{key}` ({origin}): {message}; give a value of the type the model file uses there (models/t31.toml lists every key with its unit)")]
     Type {
         /// Dotted key path.
         key: String,

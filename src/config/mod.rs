@@ -362,7 +362,8 @@ impl ResolvedConfig {
             sets.push((k.to_string(), v.to_string()));
         }
         let mut selections: Vec<(String, String)> = Vec::new();
-        if let Some(r) = &env.resolution {
+        // A model named on the command line (`--model`) outranks the environment.
+        if let (Some(r), None) = (&env.resolution, &req.model) {
             selections.push((r.clone(), "CHRONOS_RESOLUTION".into()));
         }
         for (k, v) in &sets {

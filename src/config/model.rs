@@ -216,15 +216,20 @@ impl ModelConfig {
                 "use e.g. 48",
             ));
         }
-        let rows_ok = (-90.0..90.0).contains(&o.lat_south)
-            && o.lat_south < o.lat_north
-            && o.lat_north <= 90.0;
-        if !rows_ok {
+        if !(-90.0..90.0).contains(&o.lat_south) {
             return Err(invalid(
                 "ocean.lat_south",
-                format!("{} (lat_north = {})", o.lat_south, o.lat_north),
-                "needs −90 ≤ lat_south < lat_north ≤ 90",
-                "set the ocean's southern and northern row edges in degrees north",
+                o.lat_south,
+                "must lie in [−90, 90)",
+                "give the southern edge of the first row in degrees north, e.g. -80",
+            ));
+        }
+        if !(o.lat_north > o.lat_south && o.lat_north <= 90.0) {
+            return Err(invalid(
+                "ocean.lat_north",
+                o.lat_north,
+                &format!("must lie in (ocean.lat_south = {}, 90]", o.lat_south),
+                "give the northern edge of the last row in degrees north, e.g. 88",
             ));
         }
         if o.nz == 0 {
@@ -245,6 +250,14 @@ impl ModelConfig {
             o.stretching_exponent,
             "use 1 for linear growth of the level thickness",
         )?;
+        if o.nz == 1 && o.dz_top != o.depth {
+            return Err(invalid(
+                "ocean.dz_top",
+                o.dz_top,
+                "with one level the level is the whole depth",
+                "set ocean.dz_top equal to ocean.depth, or use more levels",
+            ));
+        }
         if o.nz as f64 * o.dz_top > o.depth {
             return Err(invalid(
                 "ocean.dz_top",

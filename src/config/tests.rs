@@ -39,14 +39,11 @@ fn builtin_models_parse_and_validate() {
 }
 
 #[test]
-fn every_shipped_model_file_matches_its_embedded_copy() {
-    for (name, text) in BUILTIN_MODELS {
-        let on_disk =
-            std::fs::read_to_string(format!("{}/models/{name}.toml", env!("CARGO_MANIFEST_DIR")))
-                .unwrap();
-        assert_eq!(&on_disk, text);
+fn every_embedded_model_is_named_after_its_file() {
+    for (name, _) in BUILTIN_MODELS {
         let cfg = ResolvedConfig::builtin(name).unwrap();
         assert_eq!(&cfg.model.model.name, name);
+        assert_eq!(cfg.model.model.resolution, name.to_ascii_uppercase());
     }
 }
 
@@ -119,6 +116,21 @@ fn resolution_comes_from_env_and_set() {
     .unwrap();
     assert_eq!(r.model.atmosphere.nlon, 96);
     assert_eq!(r.overrides.last().unwrap().source, "--set model.resolution");
+}
+
+#[test]
+fn command_line_model_outranks_the_environment() {
+    let env = Environment {
+        resolution: Some("T63".into()),
+        ..Default::default()
+    };
+    let r = ResolvedConfig::resolve(&ConfigRequest {
+        model: Some("t31".into()),
+        env,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(r.model.atmosphere.nlon, 96);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum BoundaryError {
     /// No folder holds the model's files.
-    #[error("no boundary data for model `{model}`: looked in {looked}; set CHRONOS_DATA_DIR to a folder holding {model}/ocean_grid.nc, or regenerate them with `python models/data/make_boundary_data.py` (models/data/README.md)")]
+    #[error("no boundary data for model `{model}`: looked in {looked}; set CHRONOS_DATA_DIR to a folder holding {model}/ocean_grid.nc, or regenerate them: `bash models/data/fetch_sources.sh /tmp/src && venv-data/bin/python models/data/make_boundary_data.py --sources /tmp/src --out models/data` (models/data/README.md)")]
     NotFound {
         /// Model name.
         model: String,
@@ -29,7 +29,7 @@ pub enum BoundaryError {
     #[error(transparent)]
     File(#[from] CfError),
     /// The file's grid is not the model's.
-    #[error("{path}: {what} does not match the model grid ({detail}); the data were made for another grid: regenerate with `python models/data/make_boundary_data.py --sources DIR --out models/data` (models/data/README.md)")]
+    #[error("{path}: {what} does not match the model grid ({detail}); the data were made for another grid: regenerate them with `bash models/data/fetch_sources.sh /tmp/src && venv-data/bin/python models/data/make_boundary_data.py --sources /tmp/src --out models/data` (models/data/README.md)")]
     GridMismatch {
         /// The file.
         path: PathBuf,

@@ -106,7 +106,7 @@ pub fn gauss_legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
             let (p, d) = legendre_dd(n, theta.cos());
             let dtheta = p * theta.sin() / d;
             theta -= dtheta;
-            if dtheta.abs() <= 1e-16 {
+            if dtheta.abs() <= 4.0 * f64::EPSILON * theta.abs() {
                 break;
             }
         }

@@ -10,8 +10,8 @@
 //! | ζ     | (λ_{i+½}, φ_{j+½}) | streamfunction ψ, vorticity | north-east corner         |
 //!
 //! All fields have shape `[ny, nx]` (or `[nz, ny, nx]`); x is periodic; the grid's southern
-//! and northern edges are walls, so the V face south of row 0 carries no flux and ψ on the
-//! southern edge is 0. Latitude rows are uniform from `lat_south` to `lat_north` (edges).
+//! and northern edges are walls: the V faces south of row 0 and north of row ny − 1 carry no
+//! flux (Δx_V is stored as 0 on the northern wall), and ψ on the southern edge is 0. Latitude rows are uniform from `lat_south` to `lat_north` (edges).
 //! Operators are named by where their output lives (`divergence_to_t`, `streamfunction_to_uv`).
 //!
 //! Metrics (a = radius, Δλ, Δφ in radians):
@@ -128,9 +128,17 @@ impl OceanGrid {
             let data = v.iter().flat_map(|x| std::iter::repeat_n(*x, nx)).collect();
             tensor_from_vec(data, [self.ny, nx], device)
         };
+        let ny = self.ny;
+        let mut dx_v_open = self.dx_v();
+        dx_v_open[ny - 1] = 0.0; // the northern edge is a wall
+        let inv_dx_v = dx_v_open
+            .iter()
+            .map(|d| if *d > 0.0 { 1.0 / d } else { 0.0 })
+            .collect();
         OceanMetrics {
             dx_t: rows(self.dx_t()),
-            dx_v: rows(self.dx_v()),
+            dx_v: rows(dx_v_open),
+            inv_dx_v: rows(inv_dx_v),
             dy: self.dy(),
             area_t: rows(self.area_t()),
         }
@@ -142,8 +150,11 @@ impl OceanGrid {
 pub struct OceanMetrics<B: Backend> {
     /// Δx_T = a cos φⱼ Δλ (m) at T and U points.
     pub dx_t: Tensor<B, 2>,
-    /// Δx_V = a cos φ_{j+½} Δλ (m), length of each cell's north face.
+    /// Δx_V = a cos φ_{j+½} Δλ (m), length of each cell's north face; 0 in the last row
+    /// (the northern wall carries no flux).
     pub dx_v: Tensor<B, 2>,
+    /// 1/Δx_V (m⁻¹) on open north faces, 0 on the northern wall and on faces at a pole.
+    pub inv_dx_v: Tensor<B, 2>,
     /// Δy = a Δφ (m).
     pub dy: f64,
     /// A_T (m²), exact spherical T-cell area.
@@ -155,10 +166,11 @@ impl<B: Backend> OceanMetrics<B> {
     ///
     /// u_{i+½,j} = −(ψ_{i+½,j+½} − ψ_{i+½,j−½}) / Δy,  v_{i,j+½} = (ψ_{i+½,j+½} − ψ_{i−½,j+½}) / Δx_V,
     ///
-    /// with ψ = 0 on the southern edge. Input `[ny, nx]`, outputs u at U and v at V, `[ny, nx]` (m s⁻¹).
+    /// with ψ = 0 on the southern edge and v = 0 on the northern wall (the last row's north
+    /// faces). Input `[ny, nx]`, outputs u at U and v at V, `[ny, nx]` (m s⁻¹).
     pub fn streamfunction_to_uv(&self, psi: Tensor<B, 2>) -> (Tensor<B, 2>, Tensor<B, 2>) {
         let u = (psi.clone() - south(psi.clone(), 0.0)) * (-1.0 / self.dy);
-        let v = (psi.clone() - west(psi)) / self.dx_v.clone();
+        let v = (psi.clone() - west(psi)) * self.inv_dx_v.clone();
         (u, v)
     }
 
@@ -166,7 +178,7 @@ impl<B: Backend> OceanMetrics<B> {
     ///
     /// ∇·u = [Δy (u_{i+½} − u_{i−½}) + (Δx_V v)_{j+½} − (Δx_V v)_{j−½}] / A_T,
     ///
-    /// with no flux through the southern edge. Inputs and output `[ny, nx]`.
+    /// with no flux through the southern edge or the northern wall. Inputs and output `[ny, nx]`.
     pub fn divergence_to_t(&self, u: Tensor<B, 2>, v: Tensor<B, 2>) -> Tensor<B, 2> {
         let flux_x = u * self.dy;
         let flux_y = v * self.dx_v.clone();
@@ -184,6 +196,33 @@ mod tests {
     use super::*;
     use crate::backend::{to_vec_f64, Cpu64};
     use std::f64::consts::PI;
+
+    #[test]
+    fn the_northern_edge_is_a_wall_even_at_the_pole() {
+        for north_edge in [88.0, 90.0] {
+            let (nx, ny) = (96, 48);
+            let g = OceanGrid::new(nx, ny, -80.0, north_edge, 6.371e6);
+            let m = g.metrics::<Cpu64>(&Default::default());
+            // ψ varying along the northern edge would drive flow through the wall.
+            let psi: Vec<f64> = (0..ny * nx)
+                .map(|p| 1e4 * ((p % nx) as f64 * 0.3).sin() * (1.0 + (p / nx) as f64))
+                .collect();
+            let (u, v) =
+                m.streamfunction_to_uv(tensor_from_vec(psi, [ny, nx], &Default::default()));
+            let v = to_vec_f64(v);
+            assert!(
+                v[(ny - 1) * nx..].iter().all(|x| *x == 0.0),
+                "north {north_edge}: flow through the wall"
+            );
+            assert!(v.iter().all(|x| x.is_finite()));
+            let div =
+                to_vec_f64(m.divergence_to_t(u, tensor_from_vec(v, [ny, nx], &Default::default())));
+            assert!(div.iter().all(|x| x.is_finite()));
+            // The last row loses its northern outflow, so only row-(ny−1) divergences may be non-zero.
+            let umax = 1e4 * 48.0 / g.dy();
+            assert!(div[..(ny - 1) * nx].iter().all(|d| d.abs() < 1e-12 * umax));
+        }
+    }
 
     #[test]
     fn whole_sphere_area_is_exact() {
@@ -218,12 +257,19 @@ mod tests {
         let g = OceanGrid::new(nx, ny, -80.0, 88.0, 6.371e6);
         let m = g.metrics::<Cpu64>(&Default::default());
         let mut s = 12345u64;
+        // ψ is constant (0) on the walls: the southern edge by construction, the northern
+        // edge (the last row's north-east corners) here.
         let psi: Vec<f64> = (0..nx * ny)
-            .map(|_| {
+            .map(|p| {
                 s = s
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e5
+                let r = ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 1e5;
+                if p >= (ny - 1) * nx {
+                    0.0
+                } else {
+                    r
+                }
             })
             .collect();
         let psi = tensor_from_vec::<Cpu64, 2>(psi, [ny, nx], &Default::default());

@@ -6,7 +6,8 @@
 //!
 //! where Δz_top and the total depth H are set in the model file and Δz_bot follows from
 //! Σ_k Δz_k = H. Index 0 is the surface level; depths are positive downward (m).
-//! p = 1 gives a linear increase like Veros' global 4° grid (50 → 690 m over 5200 m).
+//! p = 1 gives a linear increase like Veros' global 4° grid (15 levels from 50 m: 50 → 643 m
+//! over 5200 m; Veros' own list runs 50 → 690 m); the T31 model file's p = 1.2 gives 50 → 698 m.
 
 /// Errors building a vertical grid.
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +17,14 @@ pub enum VerticalGridError {
     TooThin {
         /// Number of levels.
         nz: usize,
+        /// Surface thickness (m).
+        dz_top: f64,
+        /// Total depth (m).
+        depth: f64,
+    },
+    /// One level must span the whole depth.
+    #[error("ocean levels: with one level, ocean.dz_top = {dz_top} m must equal ocean.depth = {depth} m; set them equal or use more levels")]
+    SingleLevel {
         /// Surface thickness (m).
         dz_top: f64,
         /// Total depth (m).
@@ -46,7 +55,10 @@ impl VerticalGrid {
         depth: f64,
         exponent: f64,
     ) -> Result<Self, VerticalGridError> {
-        if nz as f64 * dz_top > depth || (nz == 1 && dz_top != depth) {
+        if nz == 1 && dz_top != depth {
+            return Err(VerticalGridError::SingleLevel { dz_top, depth });
+        }
+        if nz as f64 * dz_top > depth {
             return Err(VerticalGridError::TooThin { nz, dz_top, depth });
         }
         let shape: Vec<f64> = (0..nz)

@@ -62,12 +62,24 @@ pub enum CfError {
     },
     /// The output file exists and overwriting was not requested.
     #[error(
-        "output file '{path}' already exists and would be overwritten; pass --force to \
-         replace it, or choose another output folder"
+        "output file '{path}' already exists and was not overwritten; move or delete it, \
+         or choose another output folder"
     )]
     Exists {
         /// The existing file.
         path: PathBuf,
+    },
+    /// A variable read from a file does not have the shape the model grid needs.
+    #[error("variable '{var}' in {path} has shape {got:?} but the model grid needs {expected:?}; the file was made for another grid: regenerate the boundary data for this model file (models/data/README.md)")]
+    ReadShape {
+        /// Variable name.
+        var: String,
+        /// The file.
+        path: PathBuf,
+        /// Shape the model needs.
+        expected: Vec<usize>,
+        /// Shape in the file.
+        got: Vec<usize>,
     },
     /// Data length does not match the variable's dimensions.
     #[error(
@@ -1568,7 +1580,10 @@ mod tests {
         let err = CfWriter::create(&path, &axes(), &[], false).expect_err("must refuse");
         assert!(matches!(&err, CfError::Exists { path: p } if p == &path));
         let msg = err.to_string();
-        assert!(msg.contains("--force") && msg.contains("out.nc"), "{msg}");
+        assert!(
+            msg.contains("not overwritten") && msg.contains("out.nc"),
+            "{msg}"
+        );
         assert_eq!(std::fs::read(&path).expect("read file"), before);
 
         let w = CfWriter::create(&path, &axes(), &[], true).expect("overwrite");

@@ -8,8 +8,9 @@
 //! βₖ = (rₖ₊₁·zₖ₊₁)/(rₖ·zₖ), pₖ₊₁ = zₖ₊₁ + βₖ pₖ.
 //!
 //! The loop runs exactly N iterations with no host read and no data-dependent branch, so
-//! autodiff differentiates it exactly and it costs N + 1 operator and N preconditioner
-//! applications (the unused last direction is not formed); a step with pₖ·A pₖ = 0 (the residual is already exactly zero) is skipped by
+//! autodiff differentiates it exactly and it costs N + 2 operator applications (initial residual,
+//! N iterations, final true residual) and N preconditioner applications (the unused last
+//! direction is not formed); a step with pₖ·A pₖ = 0 (the residual is already exactly zero) is skipped by
 //! a mask rather than divided by zero. The true residual ‖b − A x‖/‖b‖ is computed once at
 //! the end and returned in a [`CgReport`]; [`CgReport::check`] turns a missed tolerance into
 //! a named error. Solvers report, they do not log.

@@ -1,5 +1,5 @@
 //! Symmetric five-point elliptic operators on masked, x-periodic grids, and an exact
-//! dense-inverse preconditioner for them.
+//! direct solver for them used as the CG preconditioner.
 //!
 //! On unknown points p of a `[ny, nx]` grid (mask 1; others hold the Dirichlet value 0),
 //!

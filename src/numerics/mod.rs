@@ -1,6 +1,7 @@
 //! Numerical building blocks that know nothing of any component: stencil shifts on
 //! periodic-in-longitude grids, preconditioned conjugate gradients, five-point elliptic
-//! operators with an exact dense-inverse preconditioner, and compensated sums.
+//! operators with an exact row-block (block-tridiagonal LU) preconditioner, batched
+//! tridiagonal solves and compensated sums.
 
 pub mod cg;
 pub mod elliptic;

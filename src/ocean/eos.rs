@@ -4,7 +4,7 @@
 //! - **Linear**: ρ′ = −ρ₀ [β_T (Θ − Θ₀) − β_S (S − S₀)].
 //! - **Vallis (2008)**, a simplified nonlinear equation with cabbeling, thermobaricity and
 //!   compressibility (Vallis 2006, *Atmospheric and Oceanic Fluid Dynamics*, eq. 1.57; the
-//!   form and constants of Veros' `eq_of_state_type = 2`), with z = −depth (m):
+//!   form and constants of Veros' `eq_of_state_type = 3`, `nonlinear_eq2`), with z = −depth (m):
 //!
 //!   ρ′ = −ρ₀ [g z / c_s² + β_T (1 − γ g z ρ₀) Θ′ + (β_T*/2) Θ′² − β_S (S − S₀)],  Θ′ = Θ − Θ₀,
 //!

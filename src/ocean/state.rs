@@ -31,10 +31,11 @@ impl<B: Backend> OceanState<B> {
         let read = |name: &str| -> Result<Tensor<B, 3>, CfError> {
             let (v, got) = r.read(name)?;
             if got != shape {
-                return Err(CfError::Shape {
+                return Err(CfError::ReadShape {
                     var: name.into(),
-                    expected: shape.iter().product(),
-                    got: v.len(),
+                    path: path.into(),
+                    expected: shape.to_vec(),
+                    got,
                 });
             }
             let v = v
