@@ -25,9 +25,10 @@ fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
 #[test]
 fn tracer_content_is_conserved_on_the_real_t31_geometry() {
     let d = Default::default();
-    let grids = ModelGrids::new(&ResolvedConfig::builtin("t31").unwrap().model).unwrap();
+    let cfg = ResolvedConfig::builtin("t31").unwrap().model;
+    let grids = ModelGrids::new(&cfg).unwrap();
     let data = BoundaryData::load("t31", &grids).unwrap();
-    let m = OceanModel::<B>::new(&grids, &data, &d).unwrap();
+    let m = OceanModel::<B>::new(&cfg, &grids, &data, &d).unwrap();
     let shape = m.shape;
     let n: usize = shape.iter().product();
     let t = tensor_from_vec::<B, 3>(noise(n, 1, 30.0), shape, &d) + 10.0;
@@ -64,9 +65,10 @@ fn a_step_is_carried_without_new_extrema_at_the_flow_speed() {
         ],
         ..Default::default()
     };
-    let grids = ModelGrids::new(&ResolvedConfig::resolve(&req).unwrap().model).unwrap();
+    let cfg = ResolvedConfig::resolve(&req).unwrap().model;
+    let grids = ModelGrids::new(&cfg).unwrap();
     let (ny, nx) = (grids.ocean.ny, grids.ocean.nx());
-    let m = OceanModel::<B>::from_kbot(&grids, &vec![4; ny * nx], &d).unwrap();
+    let m = OceanModel::<B>::from_kbot(&cfg, &grids, &vec![4; ny * nx], &d).unwrap();
     let shape = m.shape;
     // u such that the Courant number is 0.5 on every row: u = 0.5 Δx / Δt.
     let dt = 3600.0;

@@ -21,9 +21,10 @@ fn sanity(dir: &std::path::Path, key: &str) -> f64 {
 fn masks_and_levitus_state_agree_with_the_data() {
     let d = Default::default();
     for name in ["t31", "t63"] {
-        let grids = ModelGrids::new(&ResolvedConfig::builtin(name).unwrap().model).unwrap();
+        let cfg = ResolvedConfig::builtin(name).unwrap().model;
+        let grids = ModelGrids::new(&cfg).unwrap();
         let data = BoundaryData::load(name, &grids).unwrap();
-        let m = OceanModel::<Cpu64>::new(&grids, &data, &d).unwrap();
+        let m = OceanModel::<Cpu64>::new(&cfg, &grids, &data, &d).unwrap();
         let [nz, ny, nx] = m.shape;
         let t = to_vec_f64(m.mask_t.clone());
         let u = to_vec_f64(m.mask_u.clone());

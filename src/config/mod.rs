@@ -20,7 +20,8 @@ pub mod model;
 pub use error::ConfigError;
 pub use experiment::{ExperimentConfig, ExperimentMeta, RunConfig, RunLength};
 pub use model::{
-    AtmosphereConfig, CouplingConfig, ModelConfig, ModelMeta, OceanConfig, PlanetConfig,
+    AtmosphereConfig, CouplingConfig, ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig,
+    PlanetConfig,
 };
 
 use std::path::{Path, PathBuf};

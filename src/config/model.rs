@@ -19,6 +19,8 @@ pub struct ModelConfig {
     pub atmosphere: AtmosphereConfig,
     /// Ocean grid and time step.
     pub ocean: OceanConfig,
+    /// Ocean physics: mixing coefficients, equation of state, solver settings.
+    pub ocean_physics: OceanPhysicsConfig,
     /// Coupling schedule.
     pub coupling: CouplingConfig,
 }
@@ -81,6 +83,34 @@ pub struct OceanConfig {
     pub stretching_exponent: f64,
     /// Momentum and tracer time step Δt (s).
     pub dt: f64,
+}
+
+/// `[ocean_physics]`: the ocean's closures and numerical settings (see [`crate::ocean`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OceanPhysicsConfig {
+    /// Equation of state: `"linear"` or `"vallis2008"`.
+    pub equation_of_state: String,
+    /// Lateral (harmonic) viscosity A_h at the equator (m² s⁻¹).
+    pub viscosity_h: f64,
+    /// p in the latitude scaling A_h(φ) = A_h cosᵖφ (1).
+    pub viscosity_cos_power: f64,
+    /// Vertical viscosity κ_M (m² s⁻¹).
+    pub viscosity_v: f64,
+    /// Linear bottom drag r on the deepest wet level (s⁻¹).
+    pub bottom_drag: f64,
+    /// Lateral tracer diffusivity K_h (m² s⁻¹).
+    pub diffusivity_h: f64,
+    /// Background vertical diffusivity κ_H (m² s⁻¹).
+    pub diffusivity_v: f64,
+    /// Diffusivity added where the column is statically unstable (m² s⁻¹).
+    pub convective_diffusivity: f64,
+    /// ε of the Adams–Bashforth 2 momentum step (1).
+    pub ab2_epsilon: f64,
+    /// Fixed CG iteration count of the barotropic solve (1).
+    pub barotropic_iterations: usize,
+    /// Reference salinity S₀ of the virtual salt flux (g kg⁻¹).
+    pub reference_salinity: f64,
 }
 
 /// `[coupling]`: how often components exchange fluxes.
@@ -258,6 +288,50 @@ impl ModelConfig {
                 "set ocean.dz_top equal to ocean.depth, or use more levels",
             ));
         }
+        let p = &self.ocean_physics;
+        if !["linear", "vallis2008"].contains(&p.equation_of_state.as_str()) {
+            return Err(invalid(
+                "ocean_physics.equation_of_state",
+                &p.equation_of_state,
+                "is not a known equation of state",
+                "use \"linear\" or \"vallis2008\"",
+            ));
+        }
+        for (key, v) in [
+            ("ocean_physics.viscosity_h", p.viscosity_h),
+            ("ocean_physics.viscosity_cos_power", p.viscosity_cos_power),
+            ("ocean_physics.viscosity_v", p.viscosity_v),
+            ("ocean_physics.bottom_drag", p.bottom_drag),
+            ("ocean_physics.diffusivity_h", p.diffusivity_h),
+            ("ocean_physics.diffusivity_v", p.diffusivity_v),
+            (
+                "ocean_physics.convective_diffusivity",
+                p.convective_diffusivity,
+            ),
+            ("ocean_physics.ab2_epsilon", p.ab2_epsilon),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(invalid(
+                    key,
+                    v,
+                    "must be a finite number ≥ 0",
+                    "see the units beside the key in models/t31.toml",
+                ));
+            }
+        }
+        if p.barotropic_iterations == 0 {
+            return Err(invalid(
+                "ocean_physics.barotropic_iterations",
+                0,
+                "must be at least 1",
+                "use 2 (the exact row-block preconditioner converges in one or two)",
+            ));
+        }
+        positive(
+            "ocean_physics.reference_salinity",
+            p.reference_salinity,
+            "use e.g. 34.7",
+        )?;
         if o.nz as f64 * o.dz_top > o.depth {
             return Err(invalid(
                 "ocean.dz_top",

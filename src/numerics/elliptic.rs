@@ -33,8 +33,11 @@ pub struct FivePointOperator<B: Backend> {
     pub diag: Tensor<B, 2>,
     /// 1 on unknowns, 0 elsewhere, `[ny, nx]`.
     pub mask: Tensor<B, 2>,
+    /// Σ_faces c_f at every point (unknown or not), `[ny, nx]`, for [`Self::apply_full`].
+    pub diag_full: Tensor<B, 2>,
     host_ce: Vec<f64>,
     host_cn: Vec<f64>,
+    host_extra: Vec<f64>,
     host_mask: Vec<bool>,
     ny: usize,
     nx: usize,
@@ -50,16 +53,32 @@ impl<B: Backend> FivePointOperator<B> {
         nx: usize,
         device: &B::Device,
     ) -> Self {
+        let extra = vec![0.0; ny * nx];
+        Self::with_diagonal(ce, cn, extra, mask, ny, nx, device)
+    }
+
+    /// As [`Self::new`] with an extra non-negative diagonal term dₚ (links to Dirichlet points
+    /// outside the grid, e.g. beyond the southern row): (A x)ₚ gains dₚ xₚ.
+    pub fn with_diagonal(
+        ce: Vec<f64>,
+        cn: Vec<f64>,
+        extra: Vec<f64>,
+        mask: Vec<bool>,
+        ny: usize,
+        nx: usize,
+        device: &B::Device,
+    ) -> Self {
         let mut diag = vec![0.0; ny * nx];
+        let mut diag_full = vec![0.0; ny * nx];
         for j in 0..ny {
             for i in 0..nx {
                 let p = j * nx + i;
-                if !mask[p] {
-                    continue;
-                }
                 let west_c = ce[j * nx + (i + nx - 1) % nx];
                 let south_c = if j > 0 { cn[(j - 1) * nx + i] } else { 0.0 };
-                diag[p] = ce[p] + west_c + cn[p] + south_c;
+                diag_full[p] = ce[p] + west_c + cn[p] + south_c + extra[p];
+                if mask[p] {
+                    diag[p] = diag_full[p];
+                }
             }
         }
         let m: Vec<f64> = mask.iter().map(|&b| f64::from(u8::from(b))).collect();
@@ -68,8 +87,10 @@ impl<B: Backend> FivePointOperator<B> {
             cn: tensor_from_vec(cn.clone(), [ny, nx], device),
             diag: tensor_from_vec(diag, [ny, nx], device),
             mask: tensor_from_vec(m, [ny, nx], device),
+            diag_full: tensor_from_vec(diag_full, [ny, nx], device),
             host_ce: ce,
             host_cn: cn,
+            host_extra: extra,
             host_mask: mask,
             ny,
             nx,
@@ -84,6 +105,18 @@ impl<B: Backend> FivePointOperator<B> {
             + self.cn.clone() * north(x.clone(), 0.0)
             + south(self.cn.clone() * x.clone(), 0.0);
         (self.diag.clone() * x - off) * self.mask.clone()
+    }
+
+    /// The unmasked operator (A_full x)ₚ = Σ_faces c_f (xₚ − x_q) at every point, unknown or
+    /// not (faces beyond the southern and northern rows count as links to 0); `[ny, nx]`.
+    /// Summed over a set of boundary points it gives the circulation around them (island
+    /// conditions of the barotropic streamfunction).
+    pub fn apply_full(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+        let off = self.ce.clone() * east(x.clone())
+            + west(self.ce.clone() * x.clone())
+            + self.cn.clone() * north(x.clone(), 0.0)
+            + south(self.cn.clone() * x.clone(), 0.0);
+        self.diag_full.clone() * x - off
     }
 
     /// Number of unknowns n.
@@ -106,7 +139,7 @@ pub enum FactorError {
 }
 
 /// Inverse of a dense n×n matrix (row-major) by Gauss–Jordan elimination with partial pivoting.
-fn dense_inverse(mut a: Vec<f64>, n: usize) -> Vec<f64> {
+pub(crate) fn dense_inverse(mut a: Vec<f64>, n: usize) -> Vec<f64> {
     let mut inv = vec![0.0; n * n];
     for i in 0..n {
         inv[i * n + i] = 1.0;
@@ -198,7 +231,7 @@ impl<B: Backend> RowBlockSolver<B> {
                 }
                 let west_c = op.host_ce[j * nx + (i + nx - 1) % nx];
                 let south_c = if j > 0 { op.host_cn[p - nx] } else { 0.0 };
-                d[i * nx + i] = op.host_ce[p] + west_c + op.host_cn[p] + south_c;
+                d[i * nx + i] = op.host_ce[p] + west_c + op.host_cn[p] + south_c + op.host_extra[p];
                 let e = (i + 1) % nx;
                 if m(j * nx + e) && e != i {
                     d[i * nx + e] -= op.host_ce[p];

@@ -1,23 +1,30 @@
 //! The ocean: a Veros-class hydrostatic Boussinesq primitive-equation model on the spherical
 //! Arakawa C-grid (issue 5, in progress).
 //!
-//! In place so far: [`OceanModel`] (grid metrics, z-levels and the 3-D land–sea masks from the
-//! boundary data, as tensors), [`OceanState`] (potential temperature and salinity, initialised
-//! from Levitus), the volume integrals used by conservation diagnostics, and the equations of
-//! state ([`EquationOfState`]: linear and Vallis 2008) and superbee flux-limited tracer
-//! advection ([`superbee_tendency`]) and implicit vertical mixing with convective adjustment
-//! ([`VerticalMixing`]). The dynamics
-//! (momentum, barotropic streamfunction with the CG solver of [`crate::numerics::cg`],
-//! tracer advection and mixing) follow.
+//! - [`OceanModel`]: grid metrics, z-levels, 3-D land–sea masks from the boundary data,
+//!   operator coefficients and parameters (`[ocean_physics]` in the model file).
+//! - [`OceanState`]: Θ, S, ideal age, baroclinic u and v, the streamfunction ψ and the AB2
+//!   memory.
+//! - [`step()`]: one synchronous momentum + tracer step ([`step`] module docs give the
+//!   scheme); [`OceanForcing`]: surface heat, virtual salt and momentum fluxes.
+//! - Pieces: equations of state ([`EquationOfState`]), superbee advection
+//!   ([`superbee_tendency`]), implicit vertical mixing with convective adjustment
+//!   ([`VerticalMixing`]), momentum terms ([`momentum`]), the rigid-lid streamfunction with
+//!   island conditions ([`BarotropicSolver`]).
 
 pub mod advection;
+pub mod barotropic;
 pub mod eos;
 pub mod model;
+pub mod momentum;
 pub mod state;
+pub mod step;
 pub mod vertical_mixing;
 
 pub use advection::{superbee_tendency, FaceVelocity};
+pub use barotropic::{BarotropicError, BarotropicSolver, Island};
 pub use eos::EquationOfState;
-pub use model::{OceanModel, OceanModelError};
+pub use model::{OceanModel, OceanModelError, OceanPhysics, CP_OCEAN};
 pub use state::OceanState;
+pub use step::{step, OceanForcing, StepReport};
 pub use vertical_mixing::VerticalMixing;

@@ -1,9 +1,19 @@
-//! What is constant during an ocean run: metrics, levels and masks as tensors.
+//! What is constant during an ocean run: metrics, levels, masks, operator coefficients, the
+//! barotropic solver and the physical parameters.
 
+use super::barotropic::{BarotropicError, BarotropicSolver};
+use super::eos::{EquationOfState, RHO0};
+use super::momentum::above;
+use super::vertical_mixing::VerticalMixing;
 use crate::backend::tensor_from_vec;
+use crate::config::{ModelConfig, OceanPhysicsConfig};
+use crate::constants::RAD_PER_DEG;
 use crate::forcing::BoundaryData;
 use crate::grid::{ModelGrids, OceanMetrics};
 use burn_tensor::{backend::Backend, Tensor};
+
+/// Specific heat capacity of sea water c_p (J kg⁻¹ K⁻¹), Veros' c_p0.
+pub const CP_OCEAN: f64 = 3991.86795711963;
 
 /// Errors building the ocean model.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +28,114 @@ pub enum OceanModelError {
         /// Model levels.
         nz: usize,
     },
+    /// The barotropic solver could not be set up.
+    #[error(transparent)]
+    Barotropic(#[from] BarotropicError),
+}
+
+/// The ocean's physical parameters (host values; see `[ocean_physics]` in the model file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OceanPhysics {
+    /// Time step Δt (s), momentum and tracers alike.
+    pub dt: f64,
+    /// Gravitational acceleration g (m s⁻²).
+    pub gravity: f64,
+    /// Rotation rate Ω (s⁻¹).
+    pub omega: f64,
+    /// Sphere radius a (m).
+    pub radius: f64,
+    /// Equation of state.
+    pub eos: EquationOfState,
+    /// The `[ocean_physics]` settings.
+    pub settings: OceanPhysicsConfig,
+}
+
+impl OceanPhysics {
+    /// Parameters from a (validated) model configuration.
+    pub fn from_config(config: &ModelConfig) -> Self {
+        let eos = match config.ocean_physics.equation_of_state.as_str() {
+            "linear" => EquationOfState::linear_default(),
+            _ => EquationOfState::Vallis2008,
+        };
+        OceanPhysics {
+            dt: config.ocean.dt,
+            gravity: config.planet.gravity,
+            omega: config.planet.omega,
+            radius: config.planet.radius,
+            eos,
+            settings: config.ocean_physics.clone(),
+        }
+    }
+
+    /// The vertical tracer mixing (background and convective diffusivities).
+    pub fn vertical_mixing(&self) -> VerticalMixing {
+        VerticalMixing {
+            background: self.settings.diffusivity_v,
+            convective: self.settings.convective_diffusivity,
+        }
+    }
+}
+
+/// Precomputed coefficient tensors of the momentum and tracer operators. Row-dependent
+/// factors are `[1, ny, nx]`; see [`super::momentum`] for the formulas they enter.
+#[derive(Debug, Clone)]
+pub struct OceanConsts<B: Backend> {
+    /// Δx_V (m), 0 on the northern wall.
+    pub dx_v: Tensor<B, 3>,
+    /// A_T (m²).
+    pub area_t: Tensor<B, 3>,
+    /// 1/(Δx_V Δy) (m⁻²), 0 on the northern wall.
+    pub inv_area_v: Tensor<B, 3>,
+    /// 1/Δx_T (m⁻¹).
+    pub inv_dx_t: Tensor<B, 3>,
+    /// tan φ_j / a at U rows (m⁻¹).
+    pub tan_over_a_t: Tensor<B, 3>,
+    /// tan φ_{j+½} / a at V rows (m⁻¹).
+    pub tan_over_a_v: Tensor<B, 3>,
+    /// Coriolis pair coefficient c_N(j) (m s⁻¹).
+    pub cor_n: Tensor<B, 3>,
+    /// Coriolis pair coefficient c_S(j) (m s⁻¹).
+    pub cor_s: Tensor<B, 3>,
+    /// 1/(4Δx_T) (m⁻¹).
+    pub inv_4dx_t: Tensor<B, 3>,
+    /// 1/(4Δx_V) (m⁻¹), 0 on the northern wall.
+    pub inv_4dx_v: Tensor<B, 3>,
+    /// A_h(φ_j) Δy/Δx_T (m² s⁻¹): friction of u across T-points.
+    pub visc_x_t: Tensor<B, 3>,
+    /// A_h(φ_{j+½}) Δx_V/Δy (m² s⁻¹): friction of u across ζ-points.
+    pub visc_y_z: Tensor<B, 3>,
+    /// A_h(φ_{j+½}) Δy/Δx_V (m² s⁻¹): friction of v across ζ-points.
+    pub visc_x_z: Tensor<B, 3>,
+    /// A_h(φ_{j+1}) Δx_{T,j+1}/Δy (m² s⁻¹): friction of v across T-points.
+    pub visc_y_t: Tensor<B, 3>,
+    /// K_h Δy/Δx_T on wet U faces (m² s⁻¹).
+    pub diff_x: Tensor<B, 3>,
+    /// K_h Δx_V/Δy on wet V faces (m² s⁻¹).
+    pub diff_y: Tensor<B, 3>,
+    /// (g/ρ₀)·L with L_{kk′} = Δz_{k′} (k′ < k), Δz_k/2 (k′ = k): p/ρ₀ = L ρ′, `[nz, nz]`.
+    pub hydrostatic: Tensor<B, 2>,
+    /// −1 where k′ ≥ k, else 0: w_k = C (Δz ∇·u), `[nz, nz]`.
+    pub continuity: Tensor<B, 2>,
+    /// 1 on top faces with wet cells on both sides, `[nz, ny, nx]` (0 at the surface).
+    pub open_top: Tensor<B, 3>,
+    /// 1 on top faces of U cells with wet U faces on both sides, `[nz, ny, nx]`.
+    pub open_top_u: Tensor<B, 3>,
+    /// 1 on top faces of V cells with wet V faces on both sides, `[nz, ny, nx]`.
+    pub open_top_v: Tensor<B, 3>,
+    /// mask_t/Δz₀ in level 0, 0 below (m⁻¹): turns a surface flux into a level-0 tendency.
+    pub surface_t: Tensor<B, 3>,
+    /// mask_u/Δz₀ in level 0, 0 below (m⁻¹).
+    pub surface_u: Tensor<B, 3>,
+    /// mask_v/Δz₀ in level 0, 0 below (m⁻¹).
+    pub surface_v: Tensor<B, 3>,
+    /// 1 on the deepest wet U face of each column, `[nz, ny, nx]`.
+    pub bottom_u: Tensor<B, 3>,
+    /// 1 on the deepest wet V face of each column, `[nz, ny, nx]`.
+    pub bottom_v: Tensor<B, 3>,
+    /// Depth of level centres (m), `[nz, 1, 1]`.
+    pub z_t: Tensor<B, 3>,
+    /// Depth of the top face of each level (m), `[nz, 1, 1]`.
+    pub z_top: Tensor<B, 3>,
 }
 
 /// The ocean's constant fields.
@@ -39,29 +157,40 @@ pub struct OceanModel<B: Backend> {
     pub mask_v: Tensor<B, 3>,
     /// T-cell volumes A_T Δz mask_t (m³), `[nz, ny, nx]`.
     pub volume_t: Tensor<B, 3>,
+    /// Operator coefficients.
+    pub consts: OceanConsts<B>,
+    /// The rigid-lid streamfunction solver.
+    pub barotropic: BarotropicSolver<B>,
+    /// Physical parameters.
+    pub physics: OceanPhysics,
+    /// Bottom-level index per column (host), `[ny, nx]` row-major, 0 = land.
+    pub kbot: Vec<usize>,
     /// (nz, ny, nx).
     pub shape: [usize; 3],
 }
 
 impl<B: Backend> OceanModel<B> {
-    /// Builds the constant fields from the model grids and the boundary data.
+    /// Builds the ocean of `config` on the boundary data's bathymetry.
     ///
     /// # Errors
-    /// [`OceanModelError::Levels`] when the data's bottom indices exceed the model's levels.
+    /// [`OceanModelError`] when the data's bottom indices exceed the model's levels or the
+    /// barotropic solver cannot be set up.
     pub fn new(
+        config: &ModelConfig,
         grids: &ModelGrids,
         data: &BoundaryData,
         device: &B::Device,
     ) -> Result<Self, OceanModelError> {
-        Self::from_kbot(grids, &data.ocean.kbot, device)
+        Self::from_kbot(config, grids, &data.ocean.kbot, device)
     }
 
-    /// Builds the constant fields from the model grids and a bottom-level index per column
-    /// (`[ny, nx]` row-major; 0 = land), e.g. an idealised basin for tests.
+    /// Builds the ocean from a bottom-level index per column (`[ny, nx]` row-major; 0 = land),
+    /// e.g. an idealised basin for tests.
     ///
     /// # Errors
-    /// [`OceanModelError::Levels`] when an index exceeds the model's levels.
+    /// As [`Self::new`].
     pub fn from_kbot(
+        config: &ModelConfig,
         grids: &ModelGrids,
         kbot: &[usize],
         device: &B::Device,
@@ -70,18 +199,28 @@ impl<B: Backend> OceanModel<B> {
         if let Some((cell, &k)) = kbot.iter().enumerate().find(|(_, k)| **k > nz) {
             return Err(OceanModelError::Levels { kbot: k, cell, nz });
         }
+        let physics = OceanPhysics::from_config(config);
         let mut t = vec![0.0; nz * ny * nx];
         let mut u = vec![0.0; nz * ny * nx];
         let mut v = vec![0.0; nz * ny * nx];
-        for k in 0..nz {
-            for j in 0..ny {
-                for i in 0..nx {
-                    let p = j * nx + i;
-                    let wet = |q: usize| k < kbot[q];
+        let mut bu = vec![0.0; nz * ny * nx];
+        let mut bv = vec![0.0; nz * ny * nx];
+        for j in 0..ny {
+            for i in 0..nx {
+                let p = j * nx + i;
+                let ku = kbot[p].min(kbot[j * nx + (i + 1) % nx]);
+                let kv = if j + 1 < ny {
+                    kbot[p].min(kbot[p + nx])
+                } else {
+                    0
+                };
+                for k in 0..nz {
                     let idx = (k * ny + j) * nx + i;
-                    t[idx] = f64::from(u8::from(wet(p)));
-                    u[idx] = f64::from(u8::from(wet(p) && wet(j * nx + (i + 1) % nx)));
-                    v[idx] = f64::from(u8::from(j + 1 < ny && wet(p) && wet(p + nx)));
+                    t[idx] = f64::from(u8::from(k < kbot[p]));
+                    u[idx] = f64::from(u8::from(k < ku));
+                    v[idx] = f64::from(u8::from(k < kv));
+                    bu[idx] = f64::from(u8::from(k + 1 == ku));
+                    bv[idx] = f64::from(u8::from(k + 1 == kv));
                 }
             }
         }
@@ -89,15 +228,168 @@ impl<B: Backend> OceanModel<B> {
         let dz = tensor_from_vec::<B, 3>(grids.levels.dz.clone(), [nz, 1, 1], device);
         let mask_t = tensor_from_vec::<B, 3>(t, [nz, ny, nx], device);
         let volume_t = mask_t.clone() * dz.clone() * metrics.area_t.clone().reshape([1, ny, nx]);
+        let mask_u = tensor_from_vec::<B, 3>(u, [nz, ny, nx], device);
+        let mask_v = tensor_from_vec::<B, 3>(v, [nz, ny, nx], device);
+        let consts = Self::consts(grids, &physics, &mask_t, &mask_u, &mask_v, bu, bv, device);
+        let barotropic = BarotropicSolver::new(
+            &grids.ocean,
+            kbot,
+            &grids.levels.dz,
+            config.ocean_physics.barotropic_iterations,
+            device,
+        )?;
         Ok(OceanModel {
             metrics,
             dz,
             mask_t,
-            mask_u: tensor_from_vec(u, [nz, ny, nx], device),
-            mask_v: tensor_from_vec(v, [nz, ny, nx], device),
+            mask_u,
+            mask_v,
             volume_t,
+            consts,
+            barotropic,
+            physics,
+            kbot: kbot.to_vec(),
             shape: [nz, ny, nx],
         })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn consts(
+        grids: &ModelGrids,
+        physics: &OceanPhysics,
+        mask_t: &Tensor<B, 3>,
+        mask_u: &Tensor<B, 3>,
+        mask_v: &Tensor<B, 3>,
+        bottom_u: Vec<f64>,
+        bottom_v: Vec<f64>,
+        device: &B::Device,
+    ) -> OceanConsts<B> {
+        let g = &grids.ocean;
+        let (nz, ny, nx) = (grids.levels.nz(), g.ny, g.nx());
+        let rows = |v: Vec<f64>| -> Tensor<B, 3> {
+            let data = v.iter().flat_map(|x| std::iter::repeat_n(*x, nx)).collect();
+            tensor_from_vec(data, [1, ny, nx], device)
+        };
+        let a = physics.radius;
+        let dlon = g.lon.dlon_rad();
+        let dx_at = |lat_deg: f64| a * (lat_deg * RAD_PER_DEG).cos() * dlon;
+        let f_at = |lat_deg: f64| 2.0 * physics.omega * (lat_deg * RAD_PER_DEG).sin();
+        let s = &physics.settings;
+        let ah = |lat_deg: f64| {
+            s.viscosity_h
+                * (lat_deg * RAD_PER_DEG)
+                    .cos()
+                    .max(0.0)
+                    .powf(s.viscosity_cos_power)
+        };
+        let dy = g.dy();
+        let lat_t = &g.lat_t_deg;
+        let lat_v: Vec<f64> = g.lat_edges_deg[1..].to_vec();
+        let lat_s: Vec<f64> = g.lat_edges_deg[..ny].to_vec();
+        let open_v = |j: usize| j + 1 < ny;
+        let dxt: Vec<f64> = lat_t.iter().map(|l| dx_at(*l)).collect();
+        let dxv: Vec<f64> = (0..ny)
+            .map(|j| if open_v(j) { dx_at(lat_v[j]) } else { 0.0 })
+            .collect();
+        let area = g.area_t();
+        let hydro_scale = physics.gravity / RHO0;
+        let dzs = &grids.levels.dz;
+        let mut hydro = vec![0.0; nz * nz];
+        let mut cont = vec![0.0; nz * nz];
+        for k in 0..nz {
+            for kk in 0..nz {
+                hydro[k * nz + kk] = hydro_scale
+                    * match kk.cmp(&k) {
+                        std::cmp::Ordering::Less => dzs[kk],
+                        std::cmp::Ordering::Equal => 0.5 * dzs[kk],
+                        std::cmp::Ordering::Greater => 0.0,
+                    };
+                if kk >= k {
+                    cont[k * nz + kk] = -1.0;
+                }
+            }
+        }
+        let kh = s.diffusivity_h;
+        let mut l0 = vec![0.0; nz];
+        l0[0] = 1.0 / dzs[0];
+        let level0 = tensor_from_vec::<B, 3>(l0, [nz, 1, 1], device);
+        OceanConsts {
+            dx_v: rows(dxv.clone()),
+            area_t: rows(area.clone()),
+            inv_area_v: rows(
+                (0..ny)
+                    .map(|j| if open_v(j) { 1.0 / (dxv[j] * dy) } else { 0.0 })
+                    .collect(),
+            ),
+            inv_dx_t: rows(dxt.iter().map(|d| 1.0 / d).collect()),
+            tan_over_a_t: rows(lat_t.iter().map(|l| (l * RAD_PER_DEG).tan() / a).collect()),
+            tan_over_a_v: rows(
+                lat_v
+                    .iter()
+                    .map(|l| {
+                        if l.abs() < 90.0 {
+                            (l * RAD_PER_DEG).tan() / a
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            ),
+            cor_n: rows(
+                (0..ny)
+                    .map(|j| f_at(0.5 * (lat_t[j] + lat_v[j])) * 0.5 * (dxt[j] + dx_at(lat_v[j])))
+                    .collect(),
+            ),
+            cor_s: rows(
+                (0..ny)
+                    .map(|j| f_at(0.5 * (lat_t[j] + lat_s[j])) * 0.5 * (dxt[j] + dx_at(lat_s[j])))
+                    .collect(),
+            ),
+            inv_4dx_t: rows(dxt.iter().map(|d| 0.25 / d).collect()),
+            inv_4dx_v: rows(
+                (0..ny)
+                    .map(|j| if open_v(j) { 0.25 / dxv[j] } else { 0.0 })
+                    .collect(),
+            ),
+            visc_x_t: rows((0..ny).map(|j| ah(lat_t[j]) * dy / dxt[j]).collect()),
+            visc_y_z: rows((0..ny).map(|j| ah(lat_v[j]) * dxv[j] / dy).collect()),
+            visc_x_z: rows(
+                (0..ny)
+                    .map(|j| {
+                        if open_v(j) {
+                            ah(lat_v[j]) * dy / dxv[j]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            ),
+            visc_y_t: rows(
+                (0..ny)
+                    .map(|j| {
+                        if open_v(j) {
+                            ah(lat_t[j + 1]) * dxt[j + 1] / dy
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+            ),
+            diff_x: rows((0..ny).map(|j| kh * dy / dxt[j]).collect()) * mask_u.clone(),
+            diff_y: rows((0..ny).map(|j| kh * dxv[j] / dy).collect()) * mask_v.clone(),
+            hydrostatic: tensor_from_vec(hydro, [nz, nz], device),
+            continuity: tensor_from_vec(cont, [nz, nz], device),
+            open_top: mask_t.clone() * above(mask_t.clone(), 0.0),
+            open_top_u: mask_u.clone() * above(mask_u.clone(), 0.0),
+            open_top_v: mask_v.clone() * above(mask_v.clone(), 0.0),
+            surface_t: mask_t.clone() * level0.clone(),
+            surface_u: mask_u.clone() * level0.clone(),
+            surface_v: mask_v.clone() * level0,
+            bottom_u: tensor_from_vec(bottom_u, [nz, ny, nx], device),
+            bottom_v: tensor_from_vec(bottom_v, [nz, ny, nx], device),
+            z_t: tensor_from_vec(grids.levels.z_t.clone(), [nz, 1, 1], device),
+            z_top: tensor_from_vec(grids.levels.z_w[..nz].to_vec(), [nz, 1, 1], device),
+        }
     }
 
     /// Volume integral ∫ f dV = Σ f A_T Δz over wet T cells, `[nz, ny, nx]` → `[1]` (unit·m³).

@@ -1,22 +1,64 @@
-//! What evolves in the ocean (so far: the tracers).
+//! What evolves in the ocean: tracers, baroclinic velocities, the streamfunction and the
+//! Adams–Bashforth memory of the momentum equations.
 
 use super::model::OceanModel;
-use crate::backend::tensor_from_vec;
+use crate::backend::{tensor_from_vec, zeros};
 use crate::io::{CfError, CfReader, FILL_VALUE};
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::Path;
 
-/// Ocean prognostic tracers, `[nz, ny, nx]`, zero on dry cells.
+/// The ocean's prognostic state. 3-D fields are `[nz, ny, nx]` and zero where dry; 2-D
+/// fields `[ny, nx]`.
 #[derive(Debug, Clone)]
 pub struct OceanState<B: Backend> {
     /// Potential temperature Θ (°C).
     pub temperature: Tensor<B, 3>,
     /// Salinity S (g kg⁻¹).
     pub salinity: Tensor<B, 3>,
+    /// Ideal age (years since the water last touched the surface level).
+    pub age: Tensor<B, 3>,
+    /// Eastward velocity u (m s⁻¹) at U faces.
+    pub u: Tensor<B, 3>,
+    /// Northward velocity v (m s⁻¹) at V faces.
+    pub v: Tensor<B, 3>,
+    /// Explicit momentum tendency of the previous step at U faces (m s⁻²), for AB2.
+    pub du: Tensor<B, 3>,
+    /// Explicit momentum tendency of the previous step at V faces (m s⁻²), for AB2.
+    pub dv: Tensor<B, 3>,
+    /// Barotropic transport streamfunction ψ (m³ s⁻¹) at ζ-points.
+    pub psi: Tensor<B, 2>,
+    /// Dirichlet part ψ₀ of the last solve (the warm start of the next), at ζ-points.
+    pub psi_dirichlet: Tensor<B, 2>,
+    /// Steps taken (0: the next step starts Adams–Bashforth with a forward step).
+    pub steps: u64,
 }
 
 impl<B: Backend> OceanState<B> {
-    /// The Levitus (1982) annual-mean initial state from `ocean_initial.nc` (boundary data);
+    /// An ocean at rest with the given tracers (masked), zero age and no AB2 memory.
+    pub fn at_rest(
+        model: &OceanModel<B>,
+        temperature: Tensor<B, 3>,
+        salinity: Tensor<B, 3>,
+    ) -> Self {
+        let [nz, ny, nx] = model.shape;
+        let device = temperature.device();
+        let z3 = zeros::<B, 3>([nz, ny, nx], &device);
+        let z2 = zeros::<B, 2>([ny, nx], &device);
+        OceanState {
+            temperature: temperature * model.mask_t.clone(),
+            salinity: salinity * model.mask_t.clone(),
+            age: z3.clone(),
+            u: z3.clone(),
+            v: z3.clone(),
+            du: z3.clone(),
+            dv: z3,
+            psi: z2.clone(),
+            psi_dirichlet: z2,
+            steps: 0,
+        }
+    }
+
+    /// The Levitus (1982) annual-mean state from `ocean_initial.nc` (boundary data), at rest;
     /// fill values (land, below the bottom) become 0 and are masked by the model's T mask.
     ///
     /// # Errors
@@ -42,12 +84,13 @@ impl<B: Backend> OceanState<B> {
                 .into_iter()
                 .map(|x| if x == FILL_VALUE { 0.0 } else { x })
                 .collect();
-            Ok(tensor_from_vec(v, shape, device) * model.mask_t.clone())
+            Ok(tensor_from_vec(v, shape, device))
         };
-        Ok(OceanState {
-            temperature: read("temperature")?,
-            salinity: read("salinity")?,
-        })
+        Ok(Self::at_rest(
+            model,
+            read("temperature")?,
+            read("salinity")?,
+        ))
     }
 
     /// Volume-mean potential temperature (°C) and salinity (g kg⁻¹), as `[2]` on the device.

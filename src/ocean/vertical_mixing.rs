@@ -20,7 +20,7 @@
 
 use super::eos::EquationOfState;
 use super::model::OceanModel;
-use crate::numerics::stencil::{north, south};
+use super::momentum::{above, below};
 use crate::numerics::tridiagonal::solve_tridiagonal;
 use burn_tensor::{backend::Backend, Tensor};
 
@@ -31,16 +31,6 @@ pub struct VerticalMixing {
     pub background: f64,
     /// Convective diffusivity κ_conv added where the column is unstable (m² s⁻¹).
     pub convective: f64,
-}
-
-/// `x[k−1]` along the first dimension, `fill` in level 0.
-fn above<B: Backend>(x: Tensor<B, 3>, fill: f64) -> Tensor<B, 3> {
-    south(x.swap_dims(0, 1), fill).swap_dims(0, 1)
-}
-
-/// `x[k+1]` along the first dimension, `fill` below the last level.
-fn below<B: Backend>(x: Tensor<B, 3>, fill: f64) -> Tensor<B, 3> {
-    north(x.swap_dims(0, 1), fill).swap_dims(0, 1)
 }
 
 impl VerticalMixing {
@@ -70,16 +60,36 @@ impl VerticalMixing {
         kappa: Tensor<B, 3>,
         dt: f64,
     ) -> Tensor<B, 3> {
-        let dz = model.dz.clone();
-        // Distance between the centres of k−1 and k (level 0: unused, its face is closed).
-        let dzw = (dz.clone() + above(dz.clone(), 0.0)) * 0.5;
-        let top = kappa.clone() / dzw; // κ_k/Δz_{w,k} on the top face of k
-        let bottom = below(top.clone(), 0.0); // the top face of k+1 is the bottom face of k
-        let a = top.clone().neg() * dt / dz.clone();
-        let c = bottom.clone().neg() * dt / dz.clone();
-        let b = (top + bottom) * dt / dz + 1.0;
-        solve_tridiagonal(a, b, c, tracer) * model.mask_t.clone()
+        implicit_column(model.dz.clone(), kappa, None, dt, tracer) * model.mask_t.clone()
     }
+}
+
+/// One backward-Euler step of vertical diffusion in every column,
+///
+/// (x⁺_k − x_k)/Δt = [κ_k (x⁺_{k−1} − x⁺_k)/Δz_{w,k} − κ_{k+1} (x⁺_k − x⁺_{k+1})/Δz_{w,k+1}] / Δz_k − r_k x⁺_k,
+///
+/// with `kappa` (m² s⁻¹) on the top face of every cell (0 on closed faces), an optional
+/// implicit linear drag r (s⁻¹, e.g. bottom drag on the deepest wet level) and
+/// Δz_{w,k} = (Δz_{k−1} + Δz_k)/2. `dz` is `[nz, 1, 1]`, the others `[nz, ny, nx]`. Used for
+/// tracers (no drag: Σ Δz x is conserved) and for momentum (vertical friction and bottom drag).
+pub fn implicit_column<B: Backend>(
+    dz: Tensor<B, 3>,
+    kappa: Tensor<B, 3>,
+    drag: Option<Tensor<B, 3>>,
+    dt: f64,
+    x: Tensor<B, 3>,
+) -> Tensor<B, 3> {
+    // Distance between the centres of k−1 and k (level 0: unused, its face is closed).
+    let dzw = (dz.clone() + above(dz.clone(), 0.0)) * 0.5;
+    let top = kappa / dzw; // κ_k/Δz_{w,k} on the top face of k
+    let bottom = below(top.clone(), 0.0); // the top face of k+1 is the bottom face of k
+    let a = top.clone().neg() * dt / dz.clone();
+    let c = bottom.clone().neg() * dt / dz.clone();
+    let mut b = (top + bottom) * dt / dz + 1.0;
+    if let Some(r) = drag {
+        b = b + r * dt;
+    }
+    solve_tridiagonal(a, b, c, x)
 }
 
 #[cfg(test)]
@@ -92,13 +102,14 @@ mod tests {
     #[test]
     fn convection_mixes_an_unstable_column_and_conserves_heat() {
         let d = Default::default();
-        let grids = ModelGrids::new(&ResolvedConfig::builtin("t31").unwrap().model).unwrap();
+        let cfg = ResolvedConfig::builtin("t31").unwrap().model;
+        let grids = ModelGrids::new(&cfg).unwrap();
         let (nz, ny, nx) = (grids.levels.nz(), grids.ocean.ny, grids.ocean.nx());
         // Column 0 is 6 levels deep, column 1 stays dry, all others 15 levels.
         let mut kbot = vec![nz; ny * nx];
         kbot[0] = 6;
         kbot[1] = 0;
-        let m = OceanModel::<Cpu64>::from_kbot(&grids, &kbot, &d).unwrap();
+        let m = OceanModel::<Cpu64>::from_kbot(&cfg, &grids, &kbot, &d).unwrap();
         let n = nz * ny * nx;
         // Unstable: warm (light) water under cold water in every column; salinity uniform.
         let theta: Vec<f64> = (0..n).map(|p| 2.0 + 1.5 * (p / (ny * nx)) as f64).collect();

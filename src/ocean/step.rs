@@ -1,0 +1,194 @@
+//! One ocean time step: tracers, then momentum, then the rigid-lid projection.
+//!
+//! From state n to n + 1 with one step Δt for momentum and tracers (synchronous):
+//!
+//! 1. w from continuity of (uⁿ, vⁿ) ([`momentum::vertical_velocity`]).
+//! 2. Tracers Θ, S and the ideal age: Θ* = Θⁿ + Δt [A(Θⁿ; uⁿ) + ∇·(K_h∇Θⁿ)] + Δt Q/(ρ₀c_pΔz₀)
+//!    (level 0), with superbee advection A ([`super::advection`]); S likewise with the salt
+//!    flux F_S/Δz₀; the age gains Δt everywhere. Then implicit vertical diffusion with
+//!    convective adjustment from (Θ*, S*) ([`super::vertical_mixing`]); the age is reset to 0
+//!    in level 0.
+//! 3. Density ρ′ⁿ⁺¹ = ρ′(Θⁿ⁺¹, Sⁿ⁺¹, z) and the hydrostatic pressure pⁿ⁺¹ — the momentum step
+//!    uses the new density (forward–backward for internal gravity waves).
+//! 4. Momentum: Gⁿ = advection + metric terms + lateral friction of (uⁿ, vⁿ, wⁿ), stepped by
+//!    Adams–Bashforth 2 with Veros' off-centring ε: (3/2 + ε)Gⁿ − (1/2 + ε)Gⁿ⁻¹ (forward
+//!    Euler in the first step). The Coriolis force is forward–backward (u from vⁿ, then v from
+//!    the new u; neutral for fΔt < 2 — T31 has fΔt ≤ 0.53 at 86°N with Δt = 1 h); pressure
+//!    gradient from pⁿ⁺¹; wind stress τ/(ρ₀Δz₀) in level 0; then implicit vertical friction
+//!    κ_M and linear bottom drag r on the deepest wet level ([`implicit_column`]).
+//! 5. Rigid lid: the depth mean of (u*, v*) is replaced by the non-divergent ū(ψ) of the
+//!    streamfunction solve ([`super::barotropic`]).
+//!
+//! With zero surface fluxes, Σ V_T Θ and Σ V_T S change only by round-off: advection and
+//! lateral diffusion are in flux form with closed boundaries, vertical mixing conserves every
+//! column.
+//!
+//! # References
+//! Häfner et al. (2018), Geosci. Model Dev. 11, 3299–3312 (Veros); Griffies (2004),
+//! Fundamentals of Ocean Climate Models, §12 (time stepping).
+
+use super::advection::{superbee_tendency, FaceVelocity};
+use super::eos::RHO0;
+use super::model::{OceanModel, CP_OCEAN};
+use super::momentum::{
+    advection, coriolis_u, coriolis_v, friction, pressure, pressure_gradient, vertical_velocity,
+};
+use super::state::OceanState;
+use super::vertical_mixing::implicit_column;
+use crate::backend::zeros;
+use crate::constants::{DAYS_PER_YEAR, SECONDS_PER_DAY};
+use crate::numerics::cg::CgResidual;
+use crate::numerics::stencil::{east, north, south, west};
+use burn_tensor::{backend::Backend, Tensor};
+
+/// Surface fluxes into the ocean, each `[ny, nx]` (ARCHITECTURE §6 conventions).
+#[derive(Debug, Clone)]
+pub struct OceanForcing<B: Backend> {
+    /// Net downward heat flux Q (W m⁻²) at T-points, positive warming the ocean.
+    pub heat_flux: Tensor<B, 2>,
+    /// Virtual salt flux F_S = −S₀(P − E + R) (g kg⁻¹ m s⁻¹) at T-points, positive raising S.
+    pub salt_flux: Tensor<B, 2>,
+    /// Eastward wind stress τ_x (N m⁻²) at U faces.
+    pub tau_x: Tensor<B, 2>,
+    /// Northward wind stress τ_y (N m⁻²) at V faces.
+    pub tau_y: Tensor<B, 2>,
+}
+
+impl<B: Backend> OceanForcing<B> {
+    /// No fluxes at all.
+    pub fn zero(model: &OceanModel<B>, device: &B::Device) -> Self {
+        let [_, ny, nx] = model.shape;
+        let z = zeros::<B, 2>([ny, nx], device);
+        OceanForcing {
+            heat_flux: z.clone(),
+            salt_flux: z.clone(),
+            tau_x: z.clone(),
+            tau_y: z,
+        }
+    }
+}
+
+/// What a step reports besides the new state (all on the device; no host sync).
+#[derive(Debug, Clone)]
+pub struct StepReport<B: Backend> {
+    /// CG iterations and relative residual of the streamfunction solve.
+    pub barotropic: CgResidual<B>,
+    /// Vertical velocity wⁿ (m s⁻¹) used by the tracer step, `[nz, ny, nx]`.
+    pub w: Tensor<B, 3>,
+    /// Density anomaly ρ′ⁿ⁺¹ (kg m⁻³), `[nz, ny, nx]`.
+    pub density: Tensor<B, 3>,
+}
+
+/// Lateral diffusion ∇·(K_h∇x) (unit s⁻¹) of a tracer in flux form, zero on dry cells.
+pub fn lateral_diffusion<B: Backend>(model: &OceanModel<B>, x: Tensor<B, 3>) -> Tensor<B, 3> {
+    let c = &model.consts;
+    let fx = (east(x.clone()) - x.clone()) * c.diff_x.clone();
+    let fy = (north(x.clone(), 0.0) - x) * c.diff_y.clone();
+    (fx.clone() - west(fx) + fy.clone() - south(fy, 0.0)) / c.area_t.clone() * model.mask_t.clone()
+}
+
+/// Seconds per year of the `noleap` calendar.
+const SECONDS_PER_YEAR: f64 = DAYS_PER_YEAR * SECONDS_PER_DAY;
+
+/// Advances the ocean by one step Δt = `model.physics.dt` under `forcing`.
+pub fn step<B: Backend>(
+    model: &OceanModel<B>,
+    state: OceanState<B>,
+    forcing: &OceanForcing<B>,
+) -> (OceanState<B>, StepReport<B>) {
+    let [nz, ny, nx] = model.shape;
+    let ph = &model.physics;
+    let s = &ph.settings;
+    let dt = ph.dt;
+    let c = &model.consts;
+
+    // 1. Vertical velocity from continuity.
+    let w = vertical_velocity(model, state.u.clone(), state.v.clone());
+    let vel = FaceVelocity {
+        u: state.u.clone(),
+        v: state.v.clone(),
+        w: w.clone(),
+    };
+
+    // 2. Tracers.
+    let explicit = |x: Tensor<B, 3>| -> Tensor<B, 3> {
+        let tend =
+            superbee_tendency(model, x.clone(), &vel, dt) + lateral_diffusion(model, x.clone());
+        x + tend * dt
+    };
+    let q = forcing.heat_flux.clone().reshape([1, ny, nx]) * (dt / (RHO0 * CP_OCEAN));
+    let theta = explicit(state.temperature) + c.surface_t.clone() * q;
+    let fs = forcing.salt_flux.clone().reshape([1, ny, nx]) * dt;
+    let salt = explicit(state.salinity) + c.surface_t.clone() * fs;
+    let age = explicit(state.age) + model.mask_t.clone() * (dt / SECONDS_PER_YEAR);
+    let mixing = ph.vertical_mixing();
+    let kappa =
+        mixing.face_diffusivity(model, &ph.eos, theta.clone(), salt.clone(), c.z_top.clone());
+    let theta = mixing.step(model, theta, kappa.clone(), dt);
+    let salt = mixing.step(model, salt, kappa.clone(), dt);
+    let not_surface = c.surface_t.clone().equal_elem(0.0).float();
+    let age = mixing.step(model, age, kappa, dt) * not_surface;
+
+    // 3. Density and hydrostatic pressure of the new tracers.
+    let rho = ph
+        .eos
+        .density_anomaly(theta.clone(), salt.clone(), c.z_t.clone())
+        * model.mask_t.clone();
+    let p = pressure(model, rho.clone());
+    let (px, py) = pressure_gradient(model, p);
+
+    // 4. Momentum.
+    let (adv_u, adv_v) = advection(model, state.u.clone(), state.v.clone(), w.clone());
+    let (fr_u, fr_v) = friction(model, state.u.clone(), state.v.clone());
+    let (gu, gv) = (adv_u + fr_u, adv_v + fr_v);
+    let (ab_u, ab_v) = if state.steps == 0 {
+        (gu.clone(), gv.clone())
+    } else {
+        let (a, b) = (1.5 + s.ab2_epsilon, 0.5 + s.ab2_epsilon);
+        (gu.clone() * a - state.du * b, gv.clone() * a - state.dv * b)
+    };
+    let kappa_u = c.open_top_u.clone() * s.viscosity_v;
+    let kappa_v = c.open_top_v.clone() * s.viscosity_v;
+    let drag_u = c.bottom_u.clone() * s.bottom_drag;
+    let drag_v = c.bottom_v.clone() * s.bottom_drag;
+    let tx = c.surface_u.clone() * forcing.tau_x.clone().reshape([1, ny, nx]) * (dt / RHO0);
+    let ty = c.surface_v.clone() * forcing.tau_y.clone().reshape([1, ny, nx]) * (dt / RHO0);
+    let u1 = state.u.clone() + (ab_u + px + coriolis_u(model, state.v.clone())) * dt + tx;
+    let u1 =
+        implicit_column(model.dz.clone(), kappa_u, Some(drag_u), dt, u1) * model.mask_u.clone();
+    let v1 = state.v + (ab_v + py + coriolis_v(model, u1.clone())) * dt + ty;
+    let v1 =
+        implicit_column(model.dz.clone(), kappa_v, Some(drag_v), dt, v1) * model.mask_v.clone();
+
+    // 5. Rigid lid.
+    let bt = &model.barotropic;
+    let depth_mean = |x: Tensor<B, 3>, inv_h: Tensor<B, 2>| -> Tensor<B, 2> {
+        (x * model.dz.clone()).sum_dim(0).reshape([ny, nx]) * inv_h
+    };
+    let u_mean = depth_mean(u1.clone(), bt.inv_h_u.clone());
+    let v_mean = depth_mean(v1.clone(), bt.inv_h_v.clone());
+    let sol = bt.solve(u_mean.clone(), v_mean.clone(), state.psi_dirichlet);
+    let u = (u1 + (sol.u_mean - u_mean).reshape([1, ny, nx])) * model.mask_u.clone();
+    let v = (v1 + (sol.v_mean - v_mean).reshape([1, ny, nx])) * model.mask_v.clone();
+    debug_assert_eq!(u.dims(), [nz, ny, nx]);
+
+    (
+        OceanState {
+            temperature: theta,
+            salinity: salt,
+            age,
+            u,
+            v,
+            du: gu,
+            dv: gv,
+            psi: sol.psi,
+            psi_dirichlet: sol.psi_dirichlet,
+            steps: state.steps + 1,
+        },
+        StepReport {
+            barotropic: sol.residual,
+            w,
+            density: rho,
+        },
+    )
+}
