@@ -19,7 +19,7 @@
 //! `B::FloatElem`'s dtype. This is the only module that knows which backend runs.
 
 use burn_tensor::backend::Backend;
-use burn_tensor::{DType, Element, Tensor, TensorCreationOptions, TensorData};
+use burn_tensor::{DType, Element, Int, Tensor, TensorCreationOptions, TensorData};
 
 /// `NdArray<f64>`: the default CPU backend in double precision.
 pub type Cpu64 = burn_ndarray::NdArray<f64>;
@@ -138,6 +138,17 @@ pub fn tensor_from_vec<B: Backend, const D: usize>(
     );
     let data = TensorData::new(values, shape).convert_dtype(float_dtype::<B>());
     Tensor::from_data(data, float_options::<B>(device))
+}
+
+/// A 1-D integer (index) tensor from host values, with `B`'s integer dtype passed explicitly.
+pub fn index_tensor<B: Backend>(values: Vec<i64>, device: &B::Device) -> Tensor<B, 1, Int> {
+    let n = values.len();
+    let dtype = <B::IntElem as Element>::dtype();
+    let data = TensorData::new(values, [n]).convert_dtype(dtype);
+    Tensor::from_data(
+        data,
+        TensorCreationOptions::new(device.clone()).with_dtype(dtype),
+    )
 }
 
 /// A float tensor of zeros with `B`'s float dtype.

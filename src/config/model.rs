@@ -95,6 +95,8 @@ pub struct OceanPhysicsConfig {
     pub viscosity_h: f64,
     /// p in the latitude scaling A_h(φ) = A_h cosᵖφ (1).
     pub viscosity_cos_power: f64,
+    /// Lateral boundary condition of the friction: `false` free slip (Veros), `true` no slip.
+    pub no_slip: bool,
     /// Vertical viscosity κ_M (m² s⁻¹).
     pub viscosity_v: f64,
     /// Linear bottom drag r on the deepest wet level (s⁻¹).

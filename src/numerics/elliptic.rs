@@ -18,9 +18,9 @@
 //! memory-bound — 12 ms at T31 — and its set-up took 92 s and 2.6 GB at T63; see
 //! `benches/README.md`.)
 
-use crate::backend::tensor_from_vec;
+use crate::backend::{index_tensor, tensor_from_vec};
 use crate::numerics::stencil::{east, north, south, west};
-use burn_tensor::{backend::Backend, Tensor};
+use burn_tensor::{backend::Backend, Int, Tensor};
 
 /// A five-point operator: coefficients and the unknown mask on the device, and a host copy.
 #[derive(Debug, Clone)]
@@ -173,29 +173,48 @@ pub(crate) fn dense_inverse(mut a: Vec<f64>, n: usize) -> Vec<f64> {
 }
 
 /// An exact direct solver for a [`FivePointOperator`] by block-tridiagonal LU over latitude
-/// rows (the block Thomas algorithm; Golub & Van Loan 2013, §4.5.1), applied with matmuls.
+/// rows (the block Thomas algorithm; Golub & Van Loan 2013, §4.5.1), applied with matmuls on
+/// each row's unknowns only.
 ///
-/// With rows as blocks, A has diagonal blocks D_j (`[nx, nx]`, periodic in x) and diagonal
-/// couplings B_j between rows j and j − 1. Set-up (host, f64): S₀ = D₀,
-/// S_j = D_j − B_j S_{j−1}⁻¹ B_jᵀ, F_j = S_j⁻¹ B_j, E_j = S_j⁻¹ B_{j+1}ᵀ. Apply:
+/// Row j's unknowns U_j (n_j of the nx points) form the diagonal block D_j (`[n_j, n_j]`,
+/// periodic in x); B_j couples row j to row j − 1 through the north faces between unknowns
+/// (a selection with coefficients −c_n). Set-up (host, f64): S₀ = D₀,
+/// S_j = D_j − B_j S_{j−1}⁻¹ B_jᵀ, and S_j⁻¹ is stored. Apply:
 ///
-/// c_j = S_j⁻¹ r_j (one batched matmul),  y₀ = c₀, y_j = c_j − F_j y_{j−1},
-/// x_{ny−1} = y_{ny−1}, x_j = y_j − E_j x_{j+1},
+/// y_j = S_j⁻¹ (r_j − B_j y_{j−1}),  x_{ny−1} = y_{ny−1},  x_j = y_j − S_j⁻¹ B_{j+1}ᵀ x_{j+1},
 ///
-/// i.e. one batched matmul and 2(ny − 1) small sequential matvecs, with 3·ny·nx² stored
-/// values (T31: 10 MB, T63: 85 MB in f64). Non-unknown points are given the identity row, so
-/// they stay 0. As a CG preconditioner it makes CG converge in one or two iterations.
+/// i.e. 2 ny small sequential matvecs with Σ n_j² stored values (T31: 2.6 MB, T63: 20 MB in
+/// f64; a 60-column basin on a 360-column grid stores (60/360)² of the full blocks). The
+/// couplings are gathers (`select`) with coefficient vectors. As a CG preconditioner it makes
+/// CG converge in one iteration to round-off.
 #[derive(Debug, Clone)]
 pub struct RowBlockSolver<B: Backend> {
-    s_inv: Tensor<B, 3>,
-    forward: Vec<Tensor<B, 2>>,
-    backward: Vec<Tensor<B, 2>>,
+    rows: Vec<RowBlock<B>>,
+    /// Flat grid index of every unknown, row by row, `[N]`.
+    gather: Tensor<B, 1, Int>,
+    /// Position of every grid point in the concatenated unknowns (N: the appended zero).
+    scatter: Tensor<B, 1, Int>,
     mask: Tensor<B, 2>,
     shape: [usize; 2],
+    unknowns: usize,
+}
+
+/// One latitude row of the factorisation.
+#[derive(Debug, Clone)]
+struct RowBlock<B: Backend> {
+    /// Offset of the row's unknowns in the concatenated vector.
+    offset: usize,
+    /// S_j⁻¹, `[n_j, n_j]`.
+    s_inv: Tensor<B, 2>,
+    /// For each unknown: its partner's position among row j − 1's unknowns, and −c_n (0 when
+    /// there is none). `None` when no unknown has a partner.
+    south: Option<(Tensor<B, 1, Int>, Tensor<B, 2>)>,
+    /// Likewise towards row j + 1.
+    north: Option<(Tensor<B, 1, Int>, Tensor<B, 2>)>,
 }
 
 impl<B: Backend> RowBlockSolver<B> {
-    /// Factorises `op` (O(ny·nx³) host work: T63 ≈ 0.7 GFLOP).
+    /// Factorises `op` (O(Σ n_j³) host work).
     ///
     /// # Errors
     /// [`FactorError::NotPositiveDefinite`] when a Schur complement loses positivity
@@ -203,107 +222,188 @@ impl<B: Backend> RowBlockSolver<B> {
     pub fn new(op: &FivePointOperator<B>, device: &B::Device) -> Result<Self, FactorError> {
         let (ny, nx) = (op.ny, op.nx);
         let m = |p: usize| op.host_mask[p];
-        // Diagonal coupling of row j to row j − 1 (j ≥ 1): b_j[i] = −c_n(j−1, i) between unknowns.
-        let coupling = |j: usize| -> Vec<f64> {
-            (0..nx)
-                .map(|i| {
-                    let (p, q) = (j * nx + i, (j - 1) * nx + i);
-                    if m(p) && m(q) {
-                        -op.host_cn[q]
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        };
-        let mut s_inv_all = Vec::with_capacity(ny * nx * nx);
-        let mut forward = Vec::with_capacity(ny);
-        let mut backward = Vec::with_capacity(ny);
-        let mut prev_inv: Option<Vec<f64>> = None;
+        let cols: Vec<Vec<usize>> = (0..ny)
+            .map(|j| (0..nx).filter(|i| m(j * nx + i)).collect())
+            .collect();
+        // Position of column i among row j's unknowns.
+        let pos: Vec<Vec<Option<usize>>> = cols
+            .iter()
+            .map(|c| {
+                let mut v = vec![None; nx];
+                for (a, i) in c.iter().enumerate() {
+                    v[*i] = Some(a);
+                }
+                v
+            })
+            .collect();
         let mut s_invs: Vec<Vec<f64>> = Vec::with_capacity(ny);
         for j in 0..ny {
-            let mut d = vec![0.0; nx * nx];
-            for i in 0..nx {
+            let n = cols[j].len();
+            let mut d = vec![0.0; n * n];
+            for (a, &i) in cols[j].iter().enumerate() {
                 let p = j * nx + i;
-                if !m(p) {
-                    d[i * nx + i] = 1.0;
-                    continue;
-                }
                 let west_c = op.host_ce[j * nx + (i + nx - 1) % nx];
                 let south_c = if j > 0 { op.host_cn[p - nx] } else { 0.0 };
-                d[i * nx + i] = op.host_ce[p] + west_c + op.host_cn[p] + south_c + op.host_extra[p];
+                d[a * n + a] += op.host_ce[p] + west_c + op.host_cn[p] + south_c + op.host_extra[p];
                 let e = (i + 1) % nx;
-                if m(j * nx + e) && e != i {
-                    d[i * nx + e] -= op.host_ce[p];
-                    d[e * nx + i] -= op.host_ce[p];
+                if let (Some(b), true) = (pos[j][e], e != i) {
+                    d[a * n + b] -= op.host_ce[p];
+                    d[b * n + a] -= op.host_ce[p];
                 }
             }
-            if let (Some(pinv), true) = (&prev_inv, j > 0) {
-                let b = coupling(j);
-                for a in 0..nx {
-                    if b[a] == 0.0 {
-                        continue;
-                    }
-                    for c in 0..nx {
-                        d[a * nx + c] -= b[a] * pinv[a * nx + c] * b[c];
+            if j > 0 && !cols[j - 1].is_empty() {
+                let prev = &s_invs[j - 1];
+                let np = cols[j - 1].len();
+                // Partners (a in row j, c in row j − 1) with coupling b = −c_n(j − 1, i).
+                let pairs: Vec<(usize, usize, f64)> = cols[j]
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(a, &i)| {
+                        pos[j - 1][i].map(|c| (a, c, -op.host_cn[(j - 1) * nx + i]))
+                    })
+                    .collect();
+                for &(a, c, ba) in &pairs {
+                    for &(a2, c2, bb) in &pairs {
+                        d[a * n + a2] -= ba * prev[c * np + c2] * bb;
                     }
                 }
             }
-            for i in 0..nx {
-                let piv = d[i * nx + i];
+            for a in 0..n {
+                let piv = d[a * n + a];
                 if piv <= 0.0 || !piv.is_finite() {
                     return Err(FactorError::NotPositiveDefinite {
-                        index: j * nx + i,
+                        index: j * nx + cols[j][a],
                         pivot: piv,
                     });
                 }
             }
-            let inv = dense_inverse(d, nx);
-            s_inv_all.extend_from_slice(&inv);
-            prev_inv = Some(inv.clone());
-            s_invs.push(inv);
+            s_invs.push(if n > 0 {
+                dense_inverse(d, n)
+            } else {
+                Vec::new()
+            });
         }
-        for (j, inv) in s_invs.iter().enumerate() {
-            if j > 0 {
-                let b = coupling(j);
-                let f: Vec<f64> = (0..nx * nx).map(|k| inv[k] * b[k % nx]).collect();
-                forward.push(tensor_from_vec(f, [nx, nx], device));
+        let link = |j: usize, other: usize| -> Option<(Tensor<B, 1, Int>, Tensor<B, 2>)> {
+            let mut idx = Vec::with_capacity(cols[j].len());
+            let mut coef = Vec::with_capacity(cols[j].len());
+            let mut any = false;
+            for &i in &cols[j] {
+                let q = if other < j {
+                    other * nx + i
+                } else {
+                    j * nx + i
+                };
+                match pos[other][i] {
+                    Some(c) => {
+                        idx.push(c as i64);
+                        coef.push(-op.host_cn[q]);
+                        any = true;
+                    }
+                    None => {
+                        idx.push(0);
+                        coef.push(0.0);
+                    }
+                }
             }
-            if j + 1 < ny {
-                let b = coupling(j + 1);
-                let e: Vec<f64> = (0..nx * nx).map(|k| inv[k] * b[k % nx]).collect();
-                backward.push(tensor_from_vec(e, [nx, nx], device));
+            let n = coef.len();
+            any.then(|| {
+                (
+                    index_tensor::<B>(idx, device),
+                    tensor_from_vec(coef, [n, 1], device),
+                )
+            })
+        };
+        let mut rows = Vec::with_capacity(ny);
+        let mut offset = 0;
+        let mut gather = Vec::new();
+        let mut scatter = vec![0i64; ny * nx];
+        for j in 0..ny {
+            let n = cols[j].len();
+            for (a, &i) in cols[j].iter().enumerate() {
+                gather.push((j * nx + i) as i64);
+                scatter[j * nx + i] = (offset + a) as i64;
+            }
+            if n > 0 {
+                rows.push(RowBlock {
+                    offset,
+                    s_inv: tensor_from_vec(s_invs[j].clone(), [n, n], device),
+                    south: if j > 0 { link(j, j - 1) } else { None },
+                    north: if j + 1 < ny { link(j, j + 1) } else { None },
+                });
+            } else {
+                rows.push(RowBlock {
+                    offset,
+                    s_inv: tensor_from_vec(vec![0.0], [1, 1], device),
+                    south: None,
+                    north: None,
+                });
+            }
+            offset += n;
+        }
+        let unknowns = offset;
+        for (p, s) in scatter.iter_mut().enumerate() {
+            if !m(p) {
+                *s = unknowns as i64;
             }
         }
         Ok(RowBlockSolver {
-            s_inv: tensor_from_vec(s_inv_all, [ny, nx, nx], device),
-            forward,
-            backward,
+            rows,
+            gather: index_tensor::<B>(gather, device),
+            scatter: index_tensor::<B>(scatter, device),
             mask: op.mask.clone(),
             shape: [ny, nx],
+            unknowns,
         })
     }
 
     /// x = A⁻¹ r for a grid field r `[ny, nx]`; 0 off the unknowns.
     pub fn apply(&self, r: Tensor<B, 2>) -> Tensor<B, 2> {
         let [ny, nx] = self.shape;
-        let r = r * self.mask.clone();
-        let c = self
-            .s_inv
-            .clone()
-            .matmul(r.reshape([ny, nx, 1]))
-            .reshape([ny, nx]);
-        let mut y: Vec<Tensor<B, 2>> = Vec::with_capacity(ny);
-        y.push(c.clone().narrow(0, 0, 1).reshape([nx, 1]));
-        for j in 1..ny {
-            let cj = c.clone().narrow(0, j, 1).reshape([nx, 1]);
-            let prev = y[j - 1].clone();
-            y.push(cj - self.forward[j - 1].clone().matmul(prev));
+        let n_of = |j: usize| -> usize {
+            let next = self.rows.get(j + 1).map_or(self.unknowns, |r| r.offset);
+            next - self.rows[j].offset
+        };
+        let rc = r.reshape([ny * nx]).select(0, self.gather.clone());
+        let mut y: Vec<Option<Tensor<B, 2>>> = Vec::with_capacity(ny);
+        for j in 0..ny {
+            let n = n_of(j);
+            if n == 0 {
+                y.push(None);
+                continue;
+            }
+            let row = &self.rows[j];
+            let mut rj = rc.clone().narrow(0, row.offset, n).reshape([n, 1]);
+            if let (Some((idx, coef)), Some(Some(prev))) = (&row.south, y.last()) {
+                let pn = prev.dims()[0];
+                rj = rj
+                    - prev
+                        .clone()
+                        .reshape([pn])
+                        .select(0, idx.clone())
+                        .reshape([n, 1])
+                        * coef.clone();
+            }
+            y.push(Some(row.s_inv.clone().matmul(rj)));
         }
-        let mut x = vec![y[ny - 1].clone(); ny];
-        for j in (0..ny - 1).rev() {
-            x[j] = y[j].clone() - self.backward[j].clone().matmul(x[j + 1].clone());
+        let mut x: Vec<Option<Tensor<B, 2>>> = vec![None; ny];
+        for j in (0..ny).rev() {
+            let Some(yj) = y[j].clone() else { continue };
+            let row = &self.rows[j];
+            let n = yj.dims()[0];
+            x[j] = Some(match (&row.north, x.get(j + 1).cloned().flatten()) {
+                (Some((idx, coef)), Some(next)) => {
+                    let nn = next.dims()[0];
+                    let t =
+                        next.reshape([nn]).select(0, idx.clone()).reshape([n, 1]) * coef.clone();
+                    yj - row.s_inv.clone().matmul(t)
+                }
+                _ => yj,
+            });
         }
-        Tensor::cat(x, 1).swap_dims(0, 1) * self.mask.clone()
+        let device = self.mask.device();
+        let mut parts: Vec<Tensor<B, 2>> = x.into_iter().flatten().collect();
+        parts.push(crate::backend::zeros::<B, 2>([1, 1], &device));
+        let all = Tensor::cat(parts, 0).reshape([self.unknowns + 1]);
+        all.select(0, self.scatter.clone()).reshape([ny, nx])
     }
 }

@@ -47,6 +47,35 @@ pub fn north<B: Backend, const D: usize>(x: Tensor<B, D>, fill: f64) -> Tensor<B
     Tensor::cat(vec![x.narrow(D - 2, 1, ny - 1), pad], D - 2)
 }
 
+/// `x[k−1]` along dimension `dim` (e.g. the level above, for `dim = 0`), `fill` at index 0.
+/// Shifts along the leading dimension copy contiguous blocks, so the result stays contiguous.
+pub fn previous<B: Backend, const D: usize>(
+    x: Tensor<B, D>,
+    dim: usize,
+    fill: f64,
+) -> Tensor<B, D> {
+    let mut shape = x.dims();
+    let n = shape[dim];
+    if n == 1 {
+        return full::<B, D>(shape, fill, &x.device());
+    }
+    shape[dim] = 1;
+    let pad = full::<B, D>(shape, fill, &x.device());
+    Tensor::cat(vec![pad, x.narrow(dim, 0, n - 1)], dim)
+}
+
+/// `x[k+1]` along dimension `dim` (e.g. the level below, for `dim = 0`), `fill` at the end.
+pub fn next<B: Backend, const D: usize>(x: Tensor<B, D>, dim: usize, fill: f64) -> Tensor<B, D> {
+    let mut shape = x.dims();
+    let n = shape[dim];
+    if n == 1 {
+        return full::<B, D>(shape, fill, &x.device());
+    }
+    shape[dim] = 1;
+    let pad = full::<B, D>(shape, fill, &x.device());
+    Tensor::cat(vec![x.narrow(dim, 1, n - 1), pad], dim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,8 +104,14 @@ mod tests {
         let x = tensor_from_vec::<Cpu64, 3>(v, [2, 3, 4], &Default::default());
         let w = to_vec_f64(west(x.clone()));
         assert_eq!(w[12..16], [15.0, 12.0, 13.0, 14.0]);
-        let n = to_vec_f64(north(x, 0.0));
+        let n = to_vec_f64(north(x.clone(), 0.0));
         assert_eq!(n[12..16], [16.0, 17.0, 18.0, 19.0]);
         assert_eq!(n[20..24], [0.0; 4]);
+        let up = to_vec_f64(previous(x.clone(), 0, -1.0));
+        assert_eq!(up[..12], [-1.0; 12]);
+        assert_eq!(up[12..16], [0.0, 1.0, 2.0, 3.0]);
+        let down = to_vec_f64(next(x, 0, -1.0));
+        assert_eq!(down[..4], [12.0, 13.0, 14.0, 15.0]);
+        assert_eq!(down[12..], [-1.0; 12]);
     }
 }

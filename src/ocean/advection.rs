@@ -25,7 +25,7 @@
 //! Geosci. Model Dev. 11, 3299–3312.
 
 use super::model::OceanModel;
-use crate::numerics::stencil::{east, north, south, west};
+use crate::numerics::stencil::{east, next, north, previous, south, west};
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Face velocities (m s⁻¹) for tracer advection, each `[nz, ny, nx]`.
@@ -112,9 +112,9 @@ pub fn superbee_tendency<B: Backend>(
     ) * dz.clone()
         * dxv;
     // z: top face of cell k, between k ("here", below) and k−1 ("next", above).
-    let up = |x: Tensor<B, 3>, fill: f64| south(x.swap_dims(0, 1), fill).swap_dims(0, 1); // x[k−1]
-    let down = |x: Tensor<B, 3>, fill: f64| north(x.swap_dims(0, 1), fill).swap_dims(0, 1); // x[k+1]
-                                                                                            // A top face is open where the cells on both sides are wet (never at the surface).
+    let up = |x: Tensor<B, 3>, fill: f64| previous(x, 0, fill); // x[k−1]
+    let down = |x: Tensor<B, 3>, fill: f64| next(x, 0, fill); // x[k+1]
+                                                              // A top face is open where the cells on both sides are wet (never at the surface).
     let mw = model.mask_t.clone() * up(model.mask_t.clone(), 0.0);
     let w = vel.w.clone() * mw.clone();
     let dzw = (dz.clone() + up(dz.clone(), 0.0)) * 0.5; // distance between centres k−1 and k

@@ -14,17 +14,21 @@
 
 pub mod advection;
 pub mod barotropic;
+pub mod diagnostics;
 pub mod eos;
 pub mod model;
 pub mod momentum;
+pub mod restoring;
 pub mod state;
 pub mod step;
 pub mod vertical_mixing;
 
 pub use advection::{superbee_tendency, FaceVelocity};
 pub use barotropic::{BarotropicError, BarotropicSolver, Island};
+pub use diagnostics::{OceanDiagnostics, OceanScalars};
 pub use eos::EquationOfState;
 pub use model::{OceanModel, OceanModelError, OceanPhysics, CP_OCEAN};
+pub use restoring::OceanOnlyForcing;
 pub use state::OceanState;
 pub use step::{step, OceanForcing, StepReport};
 pub use vertical_mixing::VerticalMixing;

@@ -9,7 +9,8 @@ use crate::backend::tensor_from_vec;
 use crate::config::{ModelConfig, OceanPhysicsConfig};
 use crate::constants::RAD_PER_DEG;
 use crate::forcing::BoundaryData;
-use crate::grid::{ModelGrids, OceanMetrics};
+use crate::grid::{ModelGrids, OceanGrid, OceanMetrics, VerticalGrid};
+use crate::numerics::stencil::{east, north};
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Specific heat capacity of sea water c_p (J kg⁻¹ K⁻¹), Veros' c_p0.
@@ -100,13 +101,16 @@ pub struct OceanConsts<B: Backend> {
     pub inv_4dx_t: Tensor<B, 3>,
     /// 1/(4Δx_V) (m⁻¹), 0 on the northern wall.
     pub inv_4dx_v: Tensor<B, 3>,
-    /// A_h(φ_j) Δy/Δx_T (m² s⁻¹): friction of u across T-points.
+    /// A_h(φ_j) Δy/Δx_T (m² s⁻¹): friction of u across T-points (free slip: 0 unless both
+    /// U faces are wet), `[nz, ny, nx]`.
     pub visc_x_t: Tensor<B, 3>,
-    /// A_h(φ_{j+½}) Δx_V/Δy (m² s⁻¹): friction of u across ζ-points.
+    /// A_h(φ_{j+½}) Δx_V/Δy (m² s⁻¹): friction of u across ζ-points (`[nz, ny, nx]`; free
+    /// slip: 0 unless both U faces are wet; no slip: doubled where exactly one is).
     pub visc_y_z: Tensor<B, 3>,
-    /// A_h(φ_{j+½}) Δy/Δx_V (m² s⁻¹): friction of v across ζ-points.
+    /// A_h(φ_{j+½}) Δy/Δx_V (m² s⁻¹): friction of v across ζ-points, `[nz, ny, nx]`, with
+    /// the coast condition of `visc_y_z`.
     pub visc_x_z: Tensor<B, 3>,
-    /// A_h(φ_{j+1}) Δx_{T,j+1}/Δy (m² s⁻¹): friction of v across T-points.
+    /// A_h(φ_{j+1}) Δx_{T,j+1}/Δy (m² s⁻¹): friction of v across T-points, `[nz, ny, nx]`.
     pub visc_y_t: Tensor<B, 3>,
     /// K_h Δy/Δx_T on wet U faces (m² s⁻¹).
     pub diff_x: Tensor<B, 3>,
@@ -165,6 +169,10 @@ pub struct OceanModel<B: Backend> {
     pub physics: OceanPhysics,
     /// Bottom-level index per column (host), `[ny, nx]` row-major, 0 = land.
     pub kbot: Vec<usize>,
+    /// The horizontal grid (host).
+    pub grid: OceanGrid,
+    /// The z-levels (host).
+    pub levels: VerticalGrid,
     /// (nz, ny, nx).
     pub shape: [usize; 3],
 }
@@ -249,6 +257,8 @@ impl<B: Backend> OceanModel<B> {
             barotropic,
             physics,
             kbot: kbot.to_vec(),
+            grid: grids.ocean.clone(),
+            levels: grids.levels.clone(),
             shape: [nz, ny, nx],
         })
     }
@@ -310,6 +320,24 @@ impl<B: Backend> OceanModel<B> {
             }
         }
         let kh = s.diffusivity_h;
+        // Friction fluxes between two velocity points a, b. Free slip (Veros): only between
+        // two wet points. No slip: tangential fluxes doubled where exactly one is wet (mirrored
+        // ghost velocity), normal fluxes against the coast's zero normal velocity kept.
+        let no_slip = s.no_slip;
+        let tangential = |a: Tensor<B, 3>, b: Tensor<B, 3>| {
+            if no_slip {
+                (a - b).abs() + 1.0
+            } else {
+                a * b
+            }
+        };
+        let normal = |a: Tensor<B, 3>, b: Tensor<B, 3>| {
+            if no_slip {
+                a.ones_like()
+            } else {
+                a * b
+            }
+        };
         let mut l0 = vec![0.0; nz];
         l0[0] = 1.0 / dzs[0];
         let level0 = tensor_from_vec::<B, 3>(l0, [nz, 1, 1], device);
@@ -351,8 +379,10 @@ impl<B: Backend> OceanModel<B> {
                     .map(|j| if open_v(j) { 0.25 / dxv[j] } else { 0.0 })
                     .collect(),
             ),
-            visc_x_t: rows((0..ny).map(|j| ah(lat_t[j]) * dy / dxt[j]).collect()),
-            visc_y_z: rows((0..ny).map(|j| ah(lat_v[j]) * dxv[j] / dy).collect()),
+            visc_x_t: rows((0..ny).map(|j| ah(lat_t[j]) * dy / dxt[j]).collect())
+                * normal(mask_u.clone(), east(mask_u.clone())),
+            visc_y_z: rows((0..ny).map(|j| ah(lat_v[j]) * dxv[j] / dy).collect())
+                * tangential(mask_u.clone(), north(mask_u.clone(), 0.0)),
             visc_x_z: rows(
                 (0..ny)
                     .map(|j| {
@@ -363,7 +393,7 @@ impl<B: Backend> OceanModel<B> {
                         }
                     })
                     .collect(),
-            ),
+            ) * tangential(mask_v.clone(), east(mask_v.clone())),
             visc_y_t: rows(
                 (0..ny)
                     .map(|j| {
@@ -374,7 +404,7 @@ impl<B: Backend> OceanModel<B> {
                         }
                     })
                     .collect(),
-            ),
+            ) * normal(mask_v.clone(), north(mask_v.clone(), 0.0)),
             diff_x: rows((0..ny).map(|j| kh * dy / dxt[j]).collect()) * mask_u.clone(),
             diff_y: rows((0..ny).map(|j| kh * dxv[j] / dy).collect()) * mask_v.clone(),
             hydrostatic: tensor_from_vec(hydro, [nz, nz], device),
@@ -390,6 +420,11 @@ impl<B: Backend> OceanModel<B> {
             z_t: tensor_from_vec(grids.levels.z_t.clone(), [nz, 1, 1], device),
             z_top: tensor_from_vec(grids.levels.z_w[..nz].to_vec(), [nz, 1, 1], device),
         }
+    }
+
+    /// Thickness of the surface level Δz₀ (m).
+    pub fn physics_top_thickness(&self) -> f64 {
+        self.levels.dz[0]
     }
 
     /// Volume integral ∫ f dV = Σ f A_T Δz over wet T cells, `[nz, ny, nx]` → `[1]` (unit·m³).

@@ -27,7 +27,10 @@
 //! on wet faces. The surface pressure is the rigid lid's ([`super::barotropic`]).
 //!
 //! **Lateral friction**: ∂u/∂t ⊃ ∇·(A_h∇u) per component in flux form with
-//! A_h(φ) = A_h cosᵖφ at every flux point; land velocities are 0 (no slip).
+//! A_h(φ) = A_h cosᵖφ at every flux point. Coasts are free slip by default (fluxes only
+//! between two wet velocity points, as Veros); with `no_slip = true` the flux across a coast
+//! parallel to the component (u across zonal coasts, v across meridional ones) uses a
+//! mirrored ghost velocity, so the tangential velocity vanishes on the coast itself.
 //!
 //! # References
 //! Arakawa & Lamb (1977), Methods Comput. Phys. 17, 173–265 (C-grid); Häfner et al. (2018),
@@ -35,17 +38,17 @@
 //! Models, §7 (hydrostatic pressure), §17 (friction).
 
 use super::model::OceanModel;
-use crate::numerics::stencil::{east, north, south, west};
+use crate::numerics::stencil::{east, next, north, previous, south, west};
 use burn_tensor::{backend::Backend, Tensor};
 
 /// `x[k−1]` along the first dimension, `fill` in level 0.
 pub fn above<B: Backend>(x: Tensor<B, 3>, fill: f64) -> Tensor<B, 3> {
-    south(x.swap_dims(0, 1), fill).swap_dims(0, 1)
+    previous(x, 0, fill)
 }
 
 /// `x[k+1]` along the first dimension, `fill` below the last level.
 pub fn below<B: Backend>(x: Tensor<B, 3>, fill: f64) -> Tensor<B, 3> {
-    north(x.swap_dims(0, 1), fill).swap_dims(0, 1)
+    next(x, 0, fill)
 }
 
 /// Momentum advection with the metric terms (m s⁻²) at U and V faces, `[nz, ny, nx]` each.

@@ -10,12 +10,17 @@
 //!    in level 0.
 //! 3. Density ρ′ⁿ⁺¹ = ρ′(Θⁿ⁺¹, Sⁿ⁺¹, z) and the hydrostatic pressure pⁿ⁺¹ — the momentum step
 //!    uses the new density (forward–backward for internal gravity waves).
-//! 4. Momentum: Gⁿ = advection + metric terms + lateral friction of (uⁿ, vⁿ, wⁿ), stepped by
-//!    Adams–Bashforth 2 with Veros' off-centring ε: (3/2 + ε)Gⁿ − (1/2 + ε)Gⁿ⁻¹ (forward
-//!    Euler in the first step). The Coriolis force is forward–backward (u from vⁿ, then v from
-//!    the new u; neutral for fΔt < 2 — T31 has fΔt ≤ 0.53 at 86°N with Δt = 1 h); pressure
-//!    gradient from pⁿ⁺¹; wind stress τ/(ρ₀Δz₀) in level 0; then implicit vertical friction
-//!    κ_M and linear bottom drag r on the deepest wet level ([`implicit_column`]).
+//! 4. Momentum: Gⁿ = advection + metric terms + lateral friction of (uⁿ, vⁿ, wⁿ) + the
+//!    Coriolis force of the depth-mean flow (ūⁿ, v̄ⁿ), stepped by Adams–Bashforth 2 with
+//!    Veros' off-centring ε: (3/2 + ε)Gⁿ − (1/2 + ε)Gⁿ⁻¹ (forward Euler in the first step;
+//!    with ε = 0.1 AB2 damps oscillations up to ωΔt ≈ 0.45, above the barotropic Rossby
+//!    waves' ω ≤ Ω, ΩΔt = 0.26 at Δt = 1 h). The Coriolis force of the baroclinic flow
+//!    (u − ū, v − v̄) — inertial oscillations, f Δt up to 0.53 at 86°N with Δt = 1 h — is
+//!    forward–backward: u from the baroclinic vⁿ, then v from the baroclinic part of the new
+//!    u, which is neutral for fΔt < 2 and, using only baroclinic parts (which the rigid-lid
+//!    projection leaves alone), has exactly the steady states of the continuous equations.
+//!    Pressure gradient from pⁿ⁺¹; wind stress τ/(ρ₀Δz₀) in level 0; then implicit vertical
+//!    friction κ_M and linear bottom drag r on the deepest wet level ([`implicit_column`]).
 //! 5. Rigid lid: the depth mean of (u*, v*) is replaced by the non-divergent ū(ψ) of the
 //!    streamfunction solve ([`super::barotropic`]).
 //!
@@ -137,10 +142,20 @@ pub fn step<B: Backend>(
     let p = pressure(model, rho.clone());
     let (px, py) = pressure_gradient(model, p);
 
-    // 4. Momentum.
+    // 4. Momentum. The Coriolis force on the depth mean (ū, v̄) joins the AB2 tendencies;
+    // the one on the baroclinic part (u − ū, v − v̄) is forward–backward.
+    let bt = &model.barotropic;
+    let depth_mean = |x: Tensor<B, 3>, inv_h: Tensor<B, 2>| -> Tensor<B, 2> {
+        (x * model.dz.clone()).sum_dim(0).reshape([ny, nx]) * inv_h
+    };
+    let u_bar =
+        depth_mean(state.u.clone(), bt.inv_h_u.clone()).reshape([1, ny, nx]) * model.mask_u.clone();
+    let v_bar =
+        depth_mean(state.v.clone(), bt.inv_h_v.clone()).reshape([1, ny, nx]) * model.mask_v.clone();
     let (adv_u, adv_v) = advection(model, state.u.clone(), state.v.clone(), w.clone());
     let (fr_u, fr_v) = friction(model, state.u.clone(), state.v.clone());
-    let (gu, gv) = (adv_u + fr_u, adv_v + fr_v);
+    let gu = adv_u + fr_u + coriolis_u(model, v_bar.clone());
+    let gv = adv_v + fr_v + coriolis_v(model, u_bar);
     let (ab_u, ab_v) = if state.steps == 0 {
         (gu.clone(), gv.clone())
     } else {
@@ -153,23 +168,21 @@ pub fn step<B: Backend>(
     let drag_v = c.bottom_v.clone() * s.bottom_drag;
     let tx = c.surface_u.clone() * forcing.tau_x.clone().reshape([1, ny, nx]) * (dt / RHO0);
     let ty = c.surface_v.clone() * forcing.tau_y.clone().reshape([1, ny, nx]) * (dt / RHO0);
-    let u1 = state.u.clone() + (ab_u + px + coriolis_u(model, state.v.clone())) * dt + tx;
+    let v_clinic = state.v.clone() - v_bar;
+    let u1 = state.u.clone() + (ab_u + px + coriolis_u(model, v_clinic)) * dt + tx;
     let u1 =
         implicit_column(model.dz.clone(), kappa_u, Some(drag_u), dt, u1) * model.mask_u.clone();
-    let v1 = state.v + (ab_v + py + coriolis_v(model, u1.clone())) * dt + ty;
+    let u1_mean = depth_mean(u1.clone(), bt.inv_h_u.clone());
+    let u1_clinic = (u1.clone() - u1_mean.clone().reshape([1, ny, nx])) * model.mask_u.clone();
+    let v1 = state.v + (ab_v + py + coriolis_v(model, u1_clinic)) * dt + ty;
     let v1 =
         implicit_column(model.dz.clone(), kappa_v, Some(drag_v), dt, v1) * model.mask_v.clone();
 
     // 5. Rigid lid.
-    let bt = &model.barotropic;
-    let depth_mean = |x: Tensor<B, 3>, inv_h: Tensor<B, 2>| -> Tensor<B, 2> {
-        (x * model.dz.clone()).sum_dim(0).reshape([ny, nx]) * inv_h
-    };
-    let u_mean = depth_mean(u1.clone(), bt.inv_h_u.clone());
-    let v_mean = depth_mean(v1.clone(), bt.inv_h_v.clone());
-    let sol = bt.solve(u_mean.clone(), v_mean.clone(), state.psi_dirichlet);
-    let u = (u1 + (sol.u_mean - u_mean).reshape([1, ny, nx])) * model.mask_u.clone();
-    let v = (v1 + (sol.v_mean - v_mean).reshape([1, ny, nx])) * model.mask_v.clone();
+    let v1_mean = depth_mean(v1.clone(), bt.inv_h_v.clone());
+    let sol = bt.solve(u1_mean.clone(), v1_mean.clone(), state.psi_dirichlet);
+    let u = (u1 + (sol.u_mean - u1_mean).reshape([1, ny, nx])) * model.mask_u.clone();
+    let v = (v1 + (sol.v_mean - v1_mean).reshape([1, ny, nx])) * model.mask_v.clone();
     debug_assert_eq!(u.dims(), [nz, ny, nx]);
 
     (
