@@ -154,6 +154,38 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         },
         reps,
     );
+    let x = state.temperature.clone();
+    let y = state.salinity.clone();
+    let t_add = median_us(|| sync(x.clone() + y.clone()), reps);
+    let t_mul3 = median_us(|| sync(x.clone() * y.clone() * x.clone() + y.clone()), reps);
+    let t_shift = median_us(|| sync(chronos::numerics::stencil::west(x.clone())), reps);
+    let t_shift_y = median_us(
+        || sync(chronos::numerics::stencil::north(x.clone(), 0.0)),
+        reps,
+    );
+    let t_sum = median_us(|| sync(x.clone()), reps);
+    let n_all = nz * ny * nx;
+    let t_flat = median_us(
+        || {
+            let f = x.clone().reshape([n_all]);
+            let sh = Tensor::cat(
+                vec![f.clone().narrow(0, n_all - 1, 1), f.narrow(0, 0, n_all - 1)],
+                0,
+            );
+            sync(sh.reshape([nz, ny, nx]))
+        },
+        reps,
+    );
+    let mask_i0 = x.clone().equal_elem(1e300);
+    let t_where = median_us(
+        || sync(x.clone().mask_where(mask_i0.clone(), y.clone())),
+        reps,
+    );
+    println!(
+        "  flat 1-D shift {:.0} µs, mask_where {:.0} µs",
+        t_flat - t_sum,
+        t_where - t_sum
+    );
     let sypd = 86400.0 / (with_forcing * 1e-6 * (365.0 * 86400.0 / dt));
     println!(
         "{name} {backend_name} ({nx}×{ny}×{nz}, Δt = {dt} s): step {:.1} ms ({:.1} ms with the ocean-only forcing) → {sypd:.0} simulated years/day",
@@ -172,6 +204,10 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         t_fric / 1e3,
         t_bt / 1e3,
         100.0 * t_bt / full
+    );
+    println!(
+        "  primitives on one 3-D field (µs, incl. a sum and host read of {:.0} µs): a + b {:.0} | a·b·a + b {:.0} | west shift {:.0} | north shift {:.0}",
+        t_sum, t_add, t_mul3, t_shift, t_shift_y
     );
 }
 

@@ -30,4 +30,5 @@ pub mod grid;
 pub mod io;
 pub mod numerics;
 pub mod ocean;
+pub mod run;
 pub mod spectral;

@@ -1,8 +1,9 @@
 //! The `chronos` command-line interface.
 
 use chronos::backend::{self, BackendJob, BackendKind};
-use chronos::config::{ConfigRequest, Environment, ResolvedConfig};
+use chronos::config::{ConfigRequest, Environment, ResolvedConfig, RunLength};
 use chronos::grid::ModelGrids;
+use chronos::run::{RunError, RunOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ const EXAMPLES: &str = "Examples:
   chronos info --model t63 --backend cpu64      the T63 model
   CHRONOS_RESOLUTION=T63 chronos info           the same, chosen by the environment
   chronos info experiments/control.toml --set atmosphere.dt=900
+  chronos run experiments/ocean_only.toml --days 30 --out /tmp/ocean30
 
 Environment:
   CHRONOS_RESOLUTION   T31 | T63: selects the model file
@@ -53,6 +55,33 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Run an experiment (so far the ocean-only mode; the coupled run arrives with issue 8).
+    Run {
+        /// The experiment file (experiments/*.toml).
+        #[arg(value_name = "EXPERIMENT.toml")]
+        experiment: PathBuf,
+        /// Output folder (default: output/<experiment name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run length in days, instead of the experiment's [run].
+        #[arg(long, conflicts_with_all = ["months", "years"])]
+        days: Option<u64>,
+        /// Run length in months.
+        #[arg(long, conflicts_with = "years")]
+        months: Option<u64>,
+        /// Run length in years.
+        #[arg(long)]
+        years: Option<u64>,
+        /// Backend: cpu64 (f64, default), cpu (f32) or wgpu (f32, needs the `wgpu` feature).
+        #[arg(long, short, value_enum)]
+        backend: Option<BackendKind>,
+        /// Override a configuration value (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Overwrite existing output files in the output folder.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +97,50 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Run {
+            experiment,
+            out,
+            days,
+            months,
+            years,
+            backend,
+            sets,
+            force,
+        } => {
+            let request = ConfigRequest {
+                model: None,
+                experiment: Some(experiment),
+                sets,
+                env: Environment::from_process(),
+            };
+            let cfg = ResolvedConfig::resolve(&request)?;
+            for o in &cfg.overrides {
+                eprintln!("{o}");
+            }
+            let exp = cfg.experiment.clone().ok_or(RunError::NoExperiment)?;
+            let kind = match backend {
+                Some(b) => b,
+                None => exp.backend()?,
+            };
+            let length = days
+                .map(RunLength::Days)
+                .or(months.map(RunLength::Months))
+                .or(years.map(RunLength::Years));
+            let opts = RunOptions {
+                out: out.unwrap_or_else(|| PathBuf::from("output").join(&exp.experiment.name)),
+                length,
+                force,
+            };
+            if exp.experiment.mode != "ocean_only" {
+                return Err(RunError::ModeNotAvailable(exp.experiment.mode.clone()).into());
+            }
+            let files = backend::dispatch(kind, OceanOnlyJob { cfg, opts })??;
+            println!("done; output:");
+            for f in files {
+                println!("  {}", f.display());
+            }
+            Ok(())
+        }
         Command::Info {
             experiment,
             model,
@@ -123,6 +196,23 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
+    }
+}
+
+/// The ocean-only run on the chosen backend.
+struct OceanOnlyJob {
+    cfg: ResolvedConfig,
+    opts: RunOptions,
+}
+
+impl BackendJob for OceanOnlyJob {
+    type Output = Result<Vec<PathBuf>, RunError>;
+    fn run<B: burn_tensor::backend::Backend>(
+        self,
+        kind: BackendKind,
+        device: &B::Device,
+    ) -> Self::Output {
+        chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device)
     }
 }
 

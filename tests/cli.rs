@@ -155,3 +155,65 @@ fn help_lists_the_commands_and_environment() {
         "{out}"
     );
 }
+
+#[path = "common/mod.rs"]
+mod common_cf;
+
+/// `chronos run` in ocean-only mode: a few days, CF-1.8 files, the resolved configuration in
+/// the output folder, no silent overwrite, and the coupled mode refused with a clear message.
+#[test]
+fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("oo");
+    let out_s = out.to_str().unwrap();
+    let args = [
+        "run",
+        "experiments/ocean_only.toml",
+        "--days",
+        "3",
+        "--out",
+        out_s,
+    ];
+    let o = chronos(&args, &[]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}\n{stdout}");
+    assert!(
+        stdout.contains("month 01") && stdout.contains("Drake"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(
+        config.contains("restoring_days") && config.contains("[ocean_physics]"),
+        "{config}"
+    );
+    for f in ["ocean_diagnostics.nc", "ocean_state.nc"] {
+        common_cf::cf_check(&out.join(f));
+    }
+    let before = std::fs::metadata(out.join("ocean_state.nc"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let o = chronos(&args, &[]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("exists") && err.contains("--force"), "{err}");
+    let after = std::fs::metadata(out.join("ocean_state.nc"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after, "nothing overwritten");
+    let o = chronos(
+        &[
+            "run",
+            "experiments/control.toml",
+            "--days",
+            "1",
+            "--out",
+            out_s,
+        ],
+        &[],
+    );
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("coupled") && err.contains("issues 6"), "{err}");
+}

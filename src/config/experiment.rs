@@ -33,6 +33,21 @@ pub struct ExperimentMeta {
     /// Backend name (`cpu64`, `cpu`, `wgpu`); the command line's `--backend` wins.
     #[serde(default = "default_backend")]
     pub backend: String,
+    /// What runs: `"coupled"` (the default) or `"ocean_only"` (needs `[ocean_only]`).
+    #[serde(default = "default_mode")]
+    pub mode: String,
+}
+
+fn default_mode() -> String {
+    "coupled".into()
+}
+
+/// `[ocean_only]`: settings of the ocean-only mode (restoring is labelled and exists only here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OceanOnlySettings {
+    /// Restoring time of the top level to the monthly SST and Levitus SSS (days).
+    pub restoring_days: f64,
 }
 
 fn default_backend() -> String {
@@ -121,6 +136,9 @@ pub struct ExperimentConfig {
     /// `[run]`.
     #[serde(default)]
     pub run: RunConfig,
+    /// `[ocean_only]`, required when `experiment.mode = "ocean_only"`.
+    #[serde(default)]
+    pub ocean_only: Option<OceanOnlySettings>,
 }
 
 impl ExperimentConfig {
@@ -131,6 +149,37 @@ impl ExperimentConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.run.length()?;
         self.backend()?;
+        match self.experiment.mode.as_str() {
+            "coupled" => {}
+            "ocean_only" => match &self.ocean_only {
+                None => {
+                    return Err(ConfigError::Invalid {
+                        key: "ocean_only".into(),
+                        value: "missing".into(),
+                        reason: "experiment.mode = \"ocean_only\" needs an [ocean_only] section"
+                            .into(),
+                        fix: "add `[ocean_only]` with `restoring_days = 30.0`".into(),
+                    })
+                }
+                Some(o) if !(o.restoring_days.is_finite() && o.restoring_days > 0.0) => {
+                    return Err(ConfigError::Invalid {
+                        key: "ocean_only.restoring_days".into(),
+                        value: o.restoring_days.to_string(),
+                        reason: "must be a positive number of days".into(),
+                        fix: "use e.g. 30.0".into(),
+                    })
+                }
+                Some(_) => {}
+            },
+            other => {
+                return Err(ConfigError::Invalid {
+                    key: "experiment.mode".into(),
+                    value: other.into(),
+                    reason: "unknown mode".into(),
+                    fix: "use \"coupled\" or \"ocean_only\"".into(),
+                })
+            }
+        }
         Ok(())
     }
 

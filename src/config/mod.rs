@@ -18,7 +18,7 @@ pub mod experiment;
 pub mod model;
 
 pub use error::ConfigError;
-pub use experiment::{ExperimentConfig, ExperimentMeta, RunConfig, RunLength};
+pub use experiment::{ExperimentConfig, ExperimentMeta, OceanOnlySettings, RunConfig, RunLength};
 pub use model::{
     AtmosphereConfig, CouplingConfig, ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig,
     PlanetConfig,

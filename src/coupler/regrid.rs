@@ -118,7 +118,9 @@ impl<B: Backend> ConservativeRegrid<B> {
         let l = field.dims()[0];
         let weight = self.apply(mask.clone());
         let num = self.apply(field * mask);
-        let safe = weight.clone().equal_elem(0.0).float() + weight.clone();
+        let safe = weight
+            .clone()
+            .mask_fill(weight.clone().equal_elem(0.0), 1.0);
         let out = num / safe.repeat_dim(0, l);
         (out, weight)
     }

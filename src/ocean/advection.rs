@@ -26,7 +26,7 @@
 
 use super::model::OceanModel;
 use crate::numerics::stencil::{east, next, north, previous, south, west};
-use burn_tensor::{backend::Backend, Tensor};
+use burn_tensor::{backend::Backend, Bool, Tensor};
 
 /// Face velocities (m s⁻¹) for tracer advection, each `[nz, ny, nx]`.
 #[derive(Debug, Clone)]
@@ -39,30 +39,73 @@ pub struct FaceVelocity<B: Backend> {
     pub w: Tensor<B, 3>,
 }
 
-/// The limited flux density F (tracer × m s⁻¹) on faces between `here` (i) and `next` (i+1).
-#[allow(clippy::too_many_arguments)]
-fn limited_flux<B: Backend>(
+/// Face velocities prepared once per step for any number of tracers: masked velocity, its
+/// magnitude, Courant number and sign, per direction.
+#[derive(Debug, Clone)]
+pub struct PreparedFaces<B: Backend> {
     vel: Tensor<B, 3>,
+    speed: Tensor<B, 3>,
     courant: Tensor<B, 3>,
-    prev: Tensor<B, 3>,
-    here: Tensor<B, 3>,
-    next: Tensor<B, 3>,
-    next2: Tensor<B, 3>,
-    mask_prev: Tensor<B, 3>,
-    mask: Tensor<B, 3>,
-    mask_next: Tensor<B, 3>,
-) -> Tensor<B, 3> {
-    let rj = (next.clone() - here.clone()) * mask;
-    let rjm = (here.clone() - prev) * mask_prev;
-    let rjp = (next2 - next.clone()) * mask_next;
-    let upwind = rjm.mask_where(vel.clone().lower_elem(0.0), rjp);
-    let flat = rj.clone().abs().lower_elem(1e-300);
-    let ratio = (upwind / rj.clone().mask_fill(flat.clone(), 1.0)).mask_fill(flat, 0.0);
-    let psi = (ratio.clone() * 2.0)
-        .clamp(0.0, 1.0)
-        .max_pair(ratio.clamp(0.0, 2.0));
-    let weight = psi.clone().neg() + 1.0 + courant * psi;
-    vel.clone() * (here + next) * 0.5 - vel.abs() * weight * rj * 0.5
+    negative: Tensor<B, 3, Bool>,
+}
+
+impl<B: Backend> PreparedFaces<B> {
+    fn new(vel: Tensor<B, 3>, spacing: Tensor<B, 3>, dt: f64) -> Self {
+        let speed = vel.clone().abs();
+        PreparedFaces {
+            courant: speed.clone() * dt / spacing,
+            negative: vel.clone().lower_elem(0.0),
+            vel,
+            speed,
+        }
+    }
+
+    /// The limited flux density F (tracer × m s⁻¹) from the tracer on the upstream-side cell
+    /// (`here`) and the masked differences r_j on the face and on the faces before and after.
+    fn flux(
+        &self,
+        here: Tensor<B, 3>,
+        rj: Tensor<B, 3>,
+        rjm: Tensor<B, 3>,
+        rjp: Tensor<B, 3>,
+    ) -> Tensor<B, 3> {
+        let upwind = rjm.mask_where(self.negative.clone(), rjp);
+        let flat = rj.clone().abs().lower_elem(1e-300);
+        let ratio = (upwind / rj.clone().mask_fill(flat.clone(), 1.0)).mask_fill(flat, 0.0);
+        let psi = (ratio.clone() * 2.0)
+            .clamp(0.0, 1.0)
+            .max_pair(ratio.clamp(0.0, 2.0));
+        let weight = psi.clone().neg() + 1.0 + self.courant.clone() * psi;
+        // u (T_i + T_{i+1})/2 with T_{i+1} = T_i + r_j on open faces (closed faces have u = 0).
+        self.vel.clone() * (here * 2.0 + rj.clone()) * 0.5 - self.speed.clone() * weight * rj * 0.5
+    }
+}
+
+/// Face velocities of one step prepared for [`superbee_prepared`].
+#[derive(Debug, Clone)]
+pub struct PreparedVelocity<B: Backend> {
+    x: PreparedFaces<B>,
+    y: PreparedFaces<B>,
+    z: PreparedFaces<B>,
+}
+
+impl<B: Backend> PreparedVelocity<B> {
+    /// Masks the velocities and computes their Courant numbers for the step `dt` (s).
+    pub fn new(model: &OceanModel<B>, vel: &FaceVelocity<B>, dt: f64) -> Self {
+        let [nz, ny, nx] = model.shape;
+        let m = &model.metrics;
+        let dxt = m.dx_t.clone().reshape([1, ny, nx]);
+        let dy = dxt.ones_like() * m.dy;
+        let dz = model.dz.clone();
+        // Distance between the centres of k−1 and k (unused at the closed surface face).
+        let dzw = (dz.clone() + previous(dz, 0, 0.0)) * 0.5;
+        let _ = nz;
+        PreparedVelocity {
+            x: PreparedFaces::new(vel.u.clone() * model.mask_u.clone(), dxt, dt),
+            y: PreparedFaces::new(vel.v.clone() * model.mask_v.clone(), dy, dt),
+            z: PreparedFaces::new(vel.w.clone() * model.consts.open_top.clone(), dzw, dt),
+        }
+    }
 }
 
 /// ∂T/∂t (tracer unit s⁻¹) from superbee advection of `tracer` `[nz, ny, nx]` by `vel` over a
@@ -73,64 +116,46 @@ pub fn superbee_tendency<B: Backend>(
     vel: &FaceVelocity<B>,
     dt: f64,
 ) -> Tensor<B, 3> {
+    superbee_prepared(model, tracer, &PreparedVelocity::new(model, vel, dt))
+}
+
+/// As [`superbee_tendency`] with velocities prepared once per step.
+pub fn superbee_prepared<B: Backend>(
+    model: &OceanModel<B>,
+    tracer: Tensor<B, 3>,
+    vel: &PreparedVelocity<B>,
+) -> Tensor<B, 3> {
     let [_, ny, nx] = model.shape;
     let m = &model.metrics;
     let t = tracer * model.mask_t.clone();
     let dz = model.dz.clone();
-    let area = m.area_t.clone().reshape([1, ny, nx]);
-    let dxt = m.dx_t.clone().reshape([1, ny, nx]);
-    let dxv = m.dx_v.clone().reshape([1, ny, nx]);
-
-    // x: faces between (i, i+1), periodic.
-    let (mu, u) = (model.mask_u.clone(), vel.u.clone() * model.mask_u.clone());
-    let cx = u.clone().abs() * dt / dxt;
-    let fx = limited_flux(
-        u,
-        cx,
-        west(t.clone()),
-        t.clone(),
-        east(t.clone()),
-        east(east(t.clone())),
-        west(mu.clone()),
-        mu.clone(),
-        east(mu),
-    ) * dz.clone()
+    let area = model.consts.area_t.clone();
+    let dxv = model.consts.dx_v.clone();
+    // x: faces between (i, i+1), periodic; r_j on the face, on the one west and east of it.
+    let rx = (east(t.clone()) - t.clone()) * model.mask_u.clone();
+    let fx = vel
+        .x
+        .flux(t.clone(), rx.clone(), west(rx.clone()), east(rx))
+        * dz.clone()
         * m.dy;
     // y: faces between (j, j+1); walls beyond the grid.
-    let (mv, v) = (model.mask_v.clone(), vel.v.clone() * model.mask_v.clone());
-    let cy = v.clone().abs() * (dt / m.dy);
-    let fy = limited_flux(
-        v,
-        cy,
-        south(t.clone(), 0.0),
+    let ry = (north(t.clone(), 0.0) - t.clone()) * model.mask_v.clone();
+    let fy = vel.y.flux(
         t.clone(),
-        north(t.clone(), 0.0),
-        north(north(t.clone(), 0.0), 0.0),
-        south(mv.clone(), 0.0),
-        mv.clone(),
-        north(mv, 0.0),
+        ry.clone(),
+        south(ry.clone(), 0.0),
+        north(ry, 0.0),
     ) * dz.clone()
         * dxv;
-    // z: top face of cell k, between k ("here", below) and k−1 ("next", above).
-    let up = |x: Tensor<B, 3>, fill: f64| previous(x, 0, fill); // x[k−1]
-    let down = |x: Tensor<B, 3>, fill: f64| next(x, 0, fill); // x[k+1]
-                                                              // A top face is open where the cells on both sides are wet (never at the surface).
-    let mw = model.mask_t.clone() * up(model.mask_t.clone(), 0.0);
-    let w = vel.w.clone() * mw.clone();
-    let dzw = (dz.clone() + up(dz.clone(), 0.0)) * 0.5; // distance between centres k−1 and k
-    let cz = w.clone().abs() * dt / dzw;
-    let fz = limited_flux(
-        w,
-        cz,
-        down(t.clone(), 0.0),
-        t.clone(),
-        up(t.clone(), 0.0),
-        up(up(t.clone(), 0.0), 0.0),
-        down(mw.clone(), 0.0),
-        mw.clone(),
-        up(mw, 0.0),
-    ) * area.clone();
-    let conv = fx.clone() - west(fx) + fy.clone() - south(fy, 0.0) + fz.clone() - down(fz, 0.0);
-    let volume = model.volume_t.clone() + model.mask_t.clone().neg() + 1.0; // 1 on dry cells (no division by 0)
-    (conv / volume).neg() * model.mask_t.clone()
+    // z: the top face of cell k, between k (upstream side "here", below) and k−1 (above).
+    let rz = (previous(t.clone(), 0, 0.0) - t.clone()) * model.consts.open_top.clone();
+    let fz = vel.z.flux(
+        t,
+        rz.clone(),
+        next(rz.clone(), 0, 0.0),
+        previous(rz, 0, 0.0),
+    ) * area;
+    let conv = fx.clone() - west(fx) + fy.clone() - south(fy, 0.0) + fz.clone() - next(fz, 0, 0.0);
+    let _ = (ny, nx);
+    (conv * model.consts.inv_volume.clone()).neg()
 }

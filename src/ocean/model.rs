@@ -120,6 +120,8 @@ pub struct OceanConsts<B: Backend> {
     pub hydrostatic: Tensor<B, 2>,
     /// −1 where k′ ≥ k, else 0: w_k = C (Δz ∇·u), `[nz, nz]`.
     pub continuity: Tensor<B, 2>,
+    /// 1/V_T on wet cells, 0 on dry ones (m⁻³), `[nz, ny, nx]`.
+    pub inv_volume: Tensor<B, 3>,
     /// 1 on top faces with wet cells on both sides, `[nz, ny, nx]` (0 at the surface).
     pub open_top: Tensor<B, 3>,
     /// 1 on top faces of U cells with wet U faces on both sides, `[nz, ny, nx]`.
@@ -410,6 +412,13 @@ impl<B: Backend> OceanModel<B> {
             hydrostatic: tensor_from_vec(hydro, [nz, nz], device),
             continuity: tensor_from_vec(cont, [nz, nz], device),
             open_top: mask_t.clone() * above(mask_t.clone(), 0.0),
+            inv_volume: (mask_t.clone()
+                * rows(area.clone())
+                * tensor_from_vec::<B, 3>(dzs.clone(), [nz, 1, 1], device)
+                + mask_t.clone().neg()
+                + 1.0)
+                .recip()
+                * mask_t.clone(),
             open_top_u: mask_u.clone() * above(mask_u.clone(), 0.0),
             open_top_v: mask_v.clone() * above(mask_v.clone(), 0.0),
             surface_t: mask_t.clone() * level0.clone(),

@@ -32,7 +32,7 @@
 //! Häfner et al. (2018), Geosci. Model Dev. 11, 3299–3312 (Veros); Griffies (2004),
 //! Fundamentals of Ocean Climate Models, §12 (time stepping).
 
-use super::advection::{superbee_tendency, FaceVelocity};
+use super::advection::{superbee_prepared, FaceVelocity, PreparedVelocity};
 use super::eos::RHO0;
 use super::model::{OceanModel, CP_OCEAN};
 use super::momentum::{
@@ -116,9 +116,10 @@ pub fn step<B: Backend>(
     };
 
     // 2. Tracers.
+    let prepared = PreparedVelocity::new(model, &vel, dt);
     let explicit = |x: Tensor<B, 3>| -> Tensor<B, 3> {
         let tend =
-            superbee_tendency(model, x.clone(), &vel, dt) + lateral_diffusion(model, x.clone());
+            superbee_prepared(model, x.clone(), &prepared) + lateral_diffusion(model, x.clone());
         x + tend * dt
     };
     let q = forcing.heat_flux.clone().reshape([1, ny, nx]) * (dt / (RHO0 * CP_OCEAN));
@@ -131,7 +132,11 @@ pub fn step<B: Backend>(
         mixing.face_diffusivity(model, &ph.eos, theta.clone(), salt.clone(), c.z_top.clone());
     let theta = mixing.step(model, theta, kappa.clone(), dt);
     let salt = mixing.step(model, salt, kappa.clone(), dt);
-    let not_surface = c.surface_t.clone().equal_elem(0.0).float();
+    let not_surface = c
+        .surface_t
+        .clone()
+        .ones_like()
+        .mask_fill(c.surface_t.clone().greater_elem(0.0), 0.0);
     let age = mixing.step(model, age, kappa, dt) * not_surface;
 
     // 3. Density and hydrostatic pressure of the new tracers.

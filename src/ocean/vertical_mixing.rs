@@ -47,7 +47,8 @@ impl VerticalMixing {
         let open = model.mask_t.clone() * above(model.mask_t.clone(), 0.0);
         let here = eos.density_anomaly(theta.clone(), salt.clone(), face_depth.clone());
         let up = eos.density_anomaly(above(theta, 0.0), above(salt, 0.0), face_depth);
-        let unstable = (here - up).lower_elem(0.0).float();
+        let diff = here - up;
+        let unstable = diff.zeros_like().mask_fill(diff.lower_elem(0.0), 1.0);
         (unstable * self.convective + self.background) * open
     }
 

@@ -1,0 +1,84 @@
+//! Running experiments: the drivers behind `chronos run`.
+//!
+//! So far the ocean-only mode ([`ocean_only`]); the coupled `Simulation` with monthly means,
+//! restarts and resume is issue 8.
+
+pub mod ocean_only;
+
+use crate::backend::BackendKind;
+use crate::config::{ConfigError, ResolvedConfig, RunLength};
+use std::path::{Path, PathBuf};
+
+/// What the command line adds to an experiment.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Output folder.
+    pub out: PathBuf,
+    /// Run length overriding the experiment's `[run]`.
+    pub length: Option<RunLength>,
+    /// Overwrite existing output files.
+    pub force: bool,
+}
+
+/// Errors of a run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// `chronos run` needs an experiment file.
+    #[error(
+        "chronos run needs an experiment file, e.g. `chronos run experiments/ocean_only.toml`"
+    )]
+    NoExperiment,
+    /// The experiment's mode is not available yet.
+    #[error("experiment.mode = \"{0}\" cannot run yet: the coupled model arrives with issues 6–8; run experiments/ocean_only.toml (mode = \"ocean_only\")")]
+    ModeNotAvailable(String),
+    /// A configuration problem.
+    #[error("{0}")]
+    Config(String),
+    /// Invalid configuration values.
+    #[error(transparent)]
+    Invalid(#[from] ConfigError),
+    /// Output files exist.
+    #[error("{} exists; choose another folder with --out DIR, or pass --force to overwrite it", .0.display())]
+    OutputExists(PathBuf),
+    /// The model state left physical bounds.
+    #[error("{0}")]
+    BlowUp(String),
+    /// Boundary data could not be read.
+    #[error(transparent)]
+    Data(#[from] crate::forcing::BoundaryError),
+    /// NetCDF input or output failed.
+    #[error(transparent)]
+    Cf(#[from] crate::io::CfError),
+    /// The ocean could not be built.
+    #[error(transparent)]
+    Ocean(#[from] crate::ocean::OceanModelError),
+    /// A file system operation failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+}
+
+/// Writes `config.toml` (resolved configuration, overrides, backend and version) into `out`
+/// atomically (temporary file, then rename).
+///
+/// # Errors
+/// [`RunError::Io`] when the file cannot be written.
+pub fn write_config(cfg: &ResolvedConfig, kind: BackendKind, out: &Path) -> Result<(), RunError> {
+    let text = format!(
+        "# written by chronos {} (backend {})\n{}",
+        env!("CARGO_PKG_VERSION"),
+        kind.name(),
+        cfg.to_toml()
+    );
+    let path = out.join("config.toml");
+    let tmp = out.join(".config.toml.tmp");
+    std::fs::write(&tmp, text).map_err(|source| RunError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    std::fs::rename(&tmp, &path).map_err(|source| RunError::Io { path, source })
+}
