@@ -308,13 +308,14 @@ fn write_state<B: Backend>(
     };
     let u_t = (state.u.clone() + west(state.u.clone())) * 0.5;
     let v_t = (state.v.clone() + south(state.v.clone(), 0.0)) * 0.5;
-    let fields3: [(
+    type Field<B> = (
         &'static str,
         &'static str,
         Option<&'static str>,
         &'static str,
         burn_tensor::Tensor<B, 3>,
-    ); 5] = [
+    );
+    let fields3: [Field<B>; 5] = [
         (
             "thetao",
             "sea water potential temperature",
