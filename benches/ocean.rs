@@ -6,12 +6,11 @@ use burn_tensor::backend::Backend;
 use burn_tensor::Tensor;
 use chronos::backend::{self, Cpu32, Cpu64};
 use chronos::config::ResolvedConfig;
-use chronos::forcing::BoundaryData;
-use chronos::grid::ModelGrids;
 use chronos::ocean::advection::{superbee_tendency, FaceVelocity};
 use chronos::ocean::momentum::{advection, friction, pressure, vertical_velocity};
 use chronos::ocean::step::lateral_diffusion;
-use chronos::ocean::{step, OceanForcing, OceanModel, OceanOnlyForcing, OceanState};
+use chronos::ocean::{step, OceanForcing};
+use chronos::run::ocean_only::OceanOnlySetup;
 
 mod common;
 use common::median_us;
@@ -26,17 +25,12 @@ fn sync<B: Backend, const D: usize>(x: Tensor<B, D>) {
 fn bench<B: Backend>(name: &str, backend_name: &str) {
     let d = Default::default();
     let cfg = ResolvedConfig::builtin(name).unwrap().model;
-    let grids = ModelGrids::new(&cfg).unwrap();
-    let data = BoundaryData::load(name, &grids).unwrap();
-    let model = OceanModel::<B>::new(&cfg, &grids, &data, &d).unwrap();
-    let levitus = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), &d).unwrap();
-    let ocean_only = OceanOnlyForcing::load(
-        &model,
-        &data.dir.join("ocean_forcing_monthly.nc"),
-        30.0 * 86400.0,
-        &d,
-    )
-    .unwrap();
+    let OceanOnlySetup {
+        model,
+        state: levitus,
+        forcing: ocean_only,
+        ..
+    } = OceanOnlySetup::<B>::new(&cfg, 30.0, &d).unwrap();
     // Spin up for 24 steps so every term is non-trivial.
     let mut state = levitus;
     for _ in 0..24 {

@@ -10,17 +10,8 @@ use chronos::ocean::{superbee_tendency, FaceVelocity, OceanModel};
 
 type B = Cpu64;
 
-fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale
-        })
-        .collect()
-}
+mod common;
+use common::noise;
 
 #[test]
 fn tracer_content_is_conserved_on_the_real_t31_geometry() {

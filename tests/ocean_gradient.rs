@@ -12,9 +12,8 @@
 use burn_tensor::Tensor;
 use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64Autodiff};
 use chronos::config::ResolvedConfig;
-use chronos::forcing::BoundaryData;
-use chronos::grid::ModelGrids;
 use chronos::ocean::{step, OceanModel, OceanOnlyForcing, OceanState};
+use chronos::run::ocean_only::OceanOnlySetup;
 
 type AD = Cpu64Autodiff;
 
@@ -49,17 +48,14 @@ fn scalar(v: f64) -> Tensor<AD, 3> {
 fn gradients_match_central_differences_over_20_steps() {
     let d = Default::default();
     let cfg = ResolvedConfig::builtin("t31").unwrap().model;
-    let grids = ModelGrids::new(&cfg).unwrap();
-    let data = BoundaryData::load("t31", &grids).unwrap();
-    let model = OceanModel::<AD>::new(&cfg, &grids, &data, &d).unwrap();
-    let mut init = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), &d).unwrap();
-    let forcing = OceanOnlyForcing::load(
-        &model,
-        &data.dir.join("ocean_forcing_monthly.nc"),
-        30.0 * 86400.0,
-        &d,
-    )
-    .unwrap();
+    let OceanOnlySetup {
+        grids,
+        data,
+        model,
+        state: mut init,
+        forcing,
+        ..
+    } = OceanOnlySetup::<AD>::new(&cfg, 30.0, &d).unwrap();
     // Start from a flow that has had a day to develop.
     for n in 0..24 {
         let f = forcing.fluxes(&model, &init, 99.0 + n as f64 / 24.0);

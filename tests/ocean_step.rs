@@ -85,21 +85,16 @@ fn heat_and_salt_are_conserved_over_100_steps_on_t31() {
 #[test]
 #[ignore = "release-mode long run (minutes); run by .ci/test"]
 fn ocean_only_year_on_t31_stays_finite() {
-    use chronos::ocean::{OceanDiagnostics, OceanOnlyForcing};
+    use chronos::run::ocean_only::OceanOnlySetup;
     let d = Default::default();
     let cfg = ResolvedConfig::builtin("t31").unwrap().model;
-    let grids = ModelGrids::new(&cfg).unwrap();
-    let data = BoundaryData::load("t31", &grids).unwrap();
-    let model = OceanModel::<B>::new(&cfg, &grids, &data, &d).unwrap();
-    let mut state = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), &d).unwrap();
-    let forcing = OceanOnlyForcing::load(
-        &model,
-        &data.dir.join("ocean_forcing_monthly.nc"),
-        30.0 * 86400.0,
-        &d,
-    )
-    .unwrap();
-    let diag = OceanDiagnostics::new(&model, &data.ocean.basin, &d);
+    let OceanOnlySetup {
+        model,
+        mut state,
+        forcing,
+        diagnostics: diag,
+        ..
+    } = OceanOnlySetup::<B>::new(&cfg, 30.0, &d).unwrap();
     let steps_per_day = (86400.0 / cfg.ocean.dt) as usize;
     let t0 = Instant::now();
     for day in 0..365 {

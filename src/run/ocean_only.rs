@@ -29,6 +29,55 @@ use burn_tensor::backend::Backend;
 use std::path::Path;
 use std::time::Instant;
 
+/// Everything an ocean-only run starts from: grids, boundary data, the ocean model, the
+/// Levitus state at rest, the restoring forcing and the diagnostics.
+pub struct OceanOnlySetup<B: Backend> {
+    /// Model grids.
+    pub grids: ModelGrids,
+    /// Boundary data of the model.
+    pub data: BoundaryData,
+    /// The ocean.
+    pub model: OceanModel<B>,
+    /// Levitus at rest.
+    pub state: OceanState<B>,
+    /// COADS stress and restoring.
+    pub forcing: OceanOnlyForcing<B>,
+    /// Diagnostics masks.
+    pub diagnostics: OceanDiagnostics<B>,
+}
+
+impl<B: Backend> OceanOnlySetup<B> {
+    /// Builds the ocean-only set-up of `model_cfg` with restoring time `restoring_days`.
+    ///
+    /// # Errors
+    /// [`RunError`] when the grids, data or model cannot be built.
+    pub fn new(
+        model_cfg: &crate::config::ModelConfig,
+        restoring_days: f64,
+        device: &B::Device,
+    ) -> Result<Self, RunError> {
+        let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
+        let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
+        let model = OceanModel::<B>::new(model_cfg, &grids, &data, device)?;
+        let state = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), device)?;
+        let forcing = OceanOnlyForcing::load(
+            &model,
+            &data.dir.join("ocean_forcing_monthly.nc"),
+            restoring_days * SECONDS_PER_DAY,
+            device,
+        )?;
+        let diagnostics = OceanDiagnostics::new(&model, &data.ocean.basin, device);
+        Ok(OceanOnlySetup {
+            grids,
+            data,
+            model,
+            state,
+            forcing,
+            diagnostics,
+        })
+    }
+}
+
 /// Days of each month of the `noleap` calendar.
 pub const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -105,12 +154,6 @@ pub fn run<B: Backend>(
     };
     let days = length_days(len);
     let model_cfg = &cfg.model;
-    let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
-    let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
-    std::fs::create_dir_all(&opts.out).map_err(|source| RunError::Io {
-        path: opts.out.clone(),
-        source,
-    })?;
     let diag_path = opts.out.join("ocean_diagnostics.nc");
     let state_path = opts.out.join("ocean_state.nc");
     for p in [&diag_path, &state_path] {
@@ -118,18 +161,20 @@ pub fn run<B: Backend>(
             return Err(RunError::OutputExists(p.clone()));
         }
     }
-    super::write_config(cfg, kind, &opts.out)?;
-
     let t_setup = Instant::now();
-    let model = OceanModel::<B>::new(model_cfg, &grids, &data, device)?;
-    let mut state = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), device)?;
-    let forcing = OceanOnlyForcing::load(
-        &model,
-        &data.dir.join("ocean_forcing_monthly.nc"),
-        restoring_days * SECONDS_PER_DAY,
-        device,
-    )?;
-    let diag = OceanDiagnostics::new(&model, &data.ocean.basin, device);
+    let OceanOnlySetup {
+        grids,
+        model,
+        mut state,
+        forcing,
+        diagnostics: diag,
+        ..
+    } = OceanOnlySetup::<B>::new(model_cfg, restoring_days, device)?;
+    std::fs::create_dir_all(&opts.out).map_err(|source| RunError::Io {
+        path: opts.out.clone(),
+        source,
+    })?;
+    super::write_config(cfg, kind, &opts.out)?;
     eprintln!(
         "ocean-only {} on {}: {} days at Δt = {} s ({} islands in the barotropic solve); set-up {:.1} s; output in {}",
         model_cfg.model.name,

@@ -32,3 +32,16 @@ pub fn cf_check(path: &std::path::Path) {
         }
     }
 }
+
+/// Reproducible uniform noise in [−scale/2, scale/2) (a 64-bit LCG), `n` values.
+pub fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale
+        })
+        .collect()
+}
