@@ -65,6 +65,7 @@ fn gradients_match_central_differences_over_20_steps() {
         temperature: init.temperature.detach(),
         salinity: init.salinity.detach(),
         age: init.age.detach(),
+        passive: Vec::new(),
         u: init.u.detach(),
         v: init.v.detach(),
         du: init.du.detach(),

@@ -1,12 +1,14 @@
 //! The production ocean step on the real T31 geometry: conservation of heat and salt with
-//! zero surface fluxes under a wind stress, and a finite, bounded flow.
+//! zero surface fluxes under a wind stress (apart from the reported frazil heat), a passive
+//! tracer that follows S, supercooled water returned to the freezing point, and a finite,
+//! bounded flow.
 
 use burn_tensor::Tensor;
 use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64};
 use chronos::config::ResolvedConfig;
 use chronos::forcing::BoundaryData;
 use chronos::grid::ModelGrids;
-use chronos::ocean::{step, OceanForcing, OceanModel, OceanState};
+use chronos::ocean::{step, OceanForcing, OceanModel, OceanState, CP_OCEAN};
 use std::time::Instant;
 
 type B = Cpu64;
@@ -35,6 +37,59 @@ fn wind(
 }
 
 #[test]
+fn supercooled_surface_water_returns_to_the_freezing_point_and_reports_the_heat() {
+    let d = Default::default();
+    let cfg = ResolvedConfig::builtin("t31").unwrap().model;
+    let grids = ModelGrids::new(&cfg).unwrap();
+    let data = BoundaryData::load("t31", &grids).unwrap();
+    let model = OceanModel::<B>::new(&cfg, &grids, &data, &d).unwrap();
+    let mut state = OceanState::levitus(&model, &data.dir.join("ocean_initial.nc"), &d).unwrap();
+    let [nz, ny, nx] = model.shape;
+    // Cool the surface level poleward of 60° by 3 K: well below T_f = −0.054 S there.
+    let cool: Vec<f64> = (0..nz * ny * nx)
+        .map(|p| {
+            let lat = grids.ocean.lat_t_deg[(p / nx) % ny];
+            if p < ny * nx && lat.abs() > 60.0 {
+                -3.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    state.temperature =
+        (state.temperature + tensor_from_vec(cool, [nz, ny, nx], &d)) * model.mask_t.clone();
+    let volume_integral = |t: Tensor<B, 3>| to_vec_f64(model.integrate_volume(t))[0];
+    let h0 = volume_integral(state.temperature.clone());
+    let (next, rep) = step(&model, state, &OceanForcing::zero(&model, &d));
+    let added = to_vec_f64((rep.frazil.clone() * model.metrics.area_t.clone()).sum())[0]
+        / (1024.0 * CP_OCEAN);
+    let h1 = volume_integral(next.temperature.clone());
+    println!(
+        "frazil: ∫ΔΘ dV = {added:.6e} K m³, change of ∫Θ dV = {:.6e} K m³",
+        h1 - h0
+    );
+    assert!(
+        added > 1e12,
+        "the cooled polar surface forms frazil ({added:e})"
+    );
+    assert!(
+        ((h1 - h0) / added - 1.0).abs() < 1e-10,
+        "heat {} vs frazil {added}",
+        h1 - h0
+    );
+    assert!(to_vec_f64(rep.frazil).iter().all(|f| *f >= 0.0));
+    // No surface water is left below its freezing point.
+    let t = to_vec_f64(next.temperature.narrow(0, 0, 1));
+    let s = to_vec_f64(next.salinity.narrow(0, 0, 1));
+    let wet = to_vec_f64(model.mask_t.clone().narrow(0, 0, 1));
+    for p in 0..ny * nx {
+        if wet[p] > 0.0 {
+            assert!(t[p] >= -0.054 * s[p] - 1e-12, "{} < T_f({})", t[p], s[p]);
+        }
+    }
+}
+
+#[test]
 fn heat_and_salt_are_conserved_over_100_steps_on_t31() {
     let d = Default::default();
     let cfg = ResolvedConfig::builtin("t31").unwrap().model;
@@ -49,18 +104,33 @@ fn heat_and_salt_are_conserved_over_100_steps_on_t31() {
         (h, c)
     };
     let (h0, s0) = content(&state);
+    // A passive tracer that starts as S must stay S (no salt flux here).
+    state.passive.push(state.salinity.clone());
+    let area = model.metrics.area_t.clone();
     let t0 = Instant::now();
     let mut worst_cg = 0.0f64;
+    let mut frazil = 0.0; // ∫ΔΘ dV (K m³) added at the freezing point
     for n in 0..100 {
         let (next, rep) = step(&model, state, &forcing);
         state = next;
+        frazil += to_vec_f64((rep.frazil * area.clone()).sum())[0] / (1024.0 * CP_OCEAN);
         if n % 10 == 9 {
             worst_cg = worst_cg.max(rep.barotropic.report().relative_residual);
         }
     }
     let secs = t0.elapsed().as_secs_f64();
     let (h1, s1) = content(&state);
-    let (dh, ds) = ((h1 - h0) / h0, (s1 - s0) / s0);
+    let (dh, ds) = ((h1 - h0 - frazil) / h0, (s1 - s0) / s0);
+    let passive_err = to_vec_f64(
+        (state.passive[0].clone() - state.salinity.clone())
+            .abs()
+            .max(),
+    )[0];
+    println!("frazil heat over 100 steps: {frazil:.3e} K m³ ({:.2e} of ∫Θ dV); passive tracer − S: {passive_err:e}", frazil / h0);
+    assert!(
+        passive_err < 1e-12,
+        "the passive tracer left S by {passive_err}"
+    );
     let umax = to_vec_f64(state.u.clone().abs().max())[0];
     let vmax = to_vec_f64(state.v.clone().abs().max())[0];
     let psi = to_vec_f64(state.psi.clone());

@@ -107,6 +107,16 @@ pub struct OceanPhysicsConfig {
     pub diffusivity_v: f64,
     /// Diffusivity added where the column is statically unstable (m² s⁻¹).
     pub convective_diffusivity: f64,
+    /// Gent–McWilliams thickness diffusivity K_GM of the eddy-induced (bolus) transport
+    /// (m² s⁻¹); 0 turns it off.
+    pub gm_diffusivity: f64,
+    /// Isoneutral (Redi) diffusivity K_iso of the slope terms of the small-slope tensor
+    /// (m² s⁻¹); at most `diffusivity_h` so the tensor stays positive semi-definite.
+    pub isoneutral_diffusivity: f64,
+    /// Slope S_max where the Danabasoglu–McWilliams taper falls to ½ (1).
+    pub slope_max: f64,
+    /// Width S_d of the taper ½[1 + tanh((S_max − |S|)/S_d)] (1).
+    pub slope_width: f64,
     /// ε of the Adams–Bashforth 2 momentum step (1).
     pub ab2_epsilon: f64,
     /// Fixed CG iteration count of the barotropic solve (1).
@@ -310,6 +320,11 @@ impl ModelConfig {
                 "ocean_physics.convective_diffusivity",
                 p.convective_diffusivity,
             ),
+            ("ocean_physics.gm_diffusivity", p.gm_diffusivity),
+            (
+                "ocean_physics.isoneutral_diffusivity",
+                p.isoneutral_diffusivity,
+            ),
             ("ocean_physics.ab2_epsilon", p.ab2_epsilon),
         ] {
             if !(v.is_finite() && v >= 0.0) {
@@ -320,6 +335,24 @@ impl ModelConfig {
                     "see the units beside the key in models/t31.toml",
                 ));
             }
+        }
+        positive(
+            "ocean_physics.slope_max",
+            p.slope_max,
+            "use e.g. 0.01 (Danabasoglu & McWilliams 1995)",
+        )?;
+        positive(
+            "ocean_physics.slope_width",
+            p.slope_width,
+            "use e.g. 0.001 (Danabasoglu & McWilliams 1995)",
+        )?;
+        if p.isoneutral_diffusivity > p.diffusivity_h {
+            return Err(invalid(
+                "ocean_physics.isoneutral_diffusivity",
+                p.isoneutral_diffusivity,
+                "exceeds ocean_physics.diffusivity_h, so the small-slope Redi tensor would not be positive semi-definite (K_h·K_iso·S² ≥ (K_iso·S)² needs K_iso ≤ K_h)",
+                "lower isoneutral_diffusivity or raise diffusivity_h",
+            ));
         }
         if p.barotropic_iterations == 0 {
             return Err(invalid(

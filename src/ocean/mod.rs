@@ -11,7 +11,8 @@
 //!   [`OceanDiagnostics`]: overturning per basin, Drake Passage transport, heat and salt.
 //! - Pieces: equations of state ([`EquationOfState`]), superbee advection
 //!   ([`superbee_tendency`]), implicit vertical mixing with convective adjustment
-//!   ([`VerticalMixing`]), momentum terms ([`momentum`]), the rigid-lid streamfunction with
+//!   ([`VerticalMixing`]), GM eddy advection and Redi isoneutral diffusion with slope
+//!   tapering ([`Isoneutral`]), momentum terms ([`momentum`]), the rigid-lid streamfunction with
 //!   island conditions ([`BarotropicSolver`]).
 
 //! # Latitude range, polar treatment and time steps
@@ -45,6 +46,7 @@ pub mod advection;
 pub mod barotropic;
 pub mod diagnostics;
 pub mod eos;
+pub mod isoneutral;
 pub mod model;
 pub mod momentum;
 pub mod restoring;
@@ -56,8 +58,9 @@ pub use advection::{superbee_tendency, FaceVelocity};
 pub use barotropic::{BarotropicError, BarotropicSolver, Island};
 pub use diagnostics::{OceanDiagnostics, OceanScalars};
 pub use eos::EquationOfState;
+pub use isoneutral::Isoneutral;
 pub use model::{OceanModel, OceanModelError, OceanPhysics, CP_OCEAN};
 pub use restoring::OceanOnlyForcing;
 pub use state::OceanState;
-pub use step::{step, OceanForcing, StepReport};
+pub use step::{freezing_point, step, OceanForcing, StepReport, FREEZING_SLOPE};
 pub use vertical_mixing::VerticalMixing;

@@ -17,6 +17,10 @@ pub struct OceanState<B: Backend> {
     pub salinity: Tensor<B, 3>,
     /// Ideal age (years since the water last touched the surface level).
     pub age: Tensor<B, 3>,
+    /// Passive tracers (any unit; none by default): advected, mixed and diffused exactly as
+    /// Θ and S (GM, Redi, convection included), with no surface flux. Push fields (masked,
+    /// `[nz, ny, nx]`) to carry dyes or water-mass tags.
+    pub passive: Vec<Tensor<B, 3>>,
     /// Eastward velocity u (m s⁻¹) at U faces.
     pub u: Tensor<B, 3>,
     /// Northward velocity v (m s⁻¹) at V faces.
@@ -48,6 +52,7 @@ impl<B: Backend> OceanState<B> {
             temperature: temperature * model.mask_t.clone(),
             salinity: salinity * model.mask_t.clone(),
             age: z3.clone(),
+            passive: Vec::new(),
             u: z3.clone(),
             v: z3.clone(),
             du: z3.clone(),

@@ -3,11 +3,16 @@
 //! From state n to n + 1 with one step Δt for momentum and tracers (synchronous):
 //!
 //! 1. w from continuity of (uⁿ, vⁿ) ([`momentum::vertical_velocity`]).
-//! 2. Tracers Θ, S and the ideal age: Θ* = Θⁿ + Δt [A(Θⁿ; uⁿ) + ∇·(K_h∇Θⁿ)] + Δt Q/(ρ₀c_pΔz₀)
-//!    (level 0), with superbee advection A ([`super::advection`]); S likewise with the salt
+//! 2. Tracers Θ, S and the ideal age: Θ* = Θⁿ + Δt [A(Θⁿ; uⁿ + u*) + ∇·(K_h∇Θⁿ) + R(Θⁿ)] +
+//!    Δt Q/(ρ₀c_pΔz₀) (level 0), with superbee advection A ([`super::advection`]) by the
+//!    resolved plus the GM bolus velocity u* and the explicit Redi slope terms R, both from
+//!    the isoneutral slopes of (Θⁿ, Sⁿ) ([`super::isoneutral`]); S likewise with the salt
 //!    flux F_S/Δz₀; the age gains Δt everywhere. Then implicit vertical diffusion with
-//!    convective adjustment from (Θ*, S*) ([`super::vertical_mixing`]); the age is reset to 0
-//!    in level 0.
+//!    convective adjustment from (Θ*, S*) plus the Redi K₃₃ ([`super::vertical_mixing`]);
+//!    the age is reset to 0 in level 0. Passive tracers take the same steps with no source.
+//!    Surface water left below its freezing point T_f = −0.054 S is brought back to T_f
+//!    and the heat this needs is reported as the frazil flux ([`StepReport::frazil`]) for
+//!    the sea-ice model.
 //! 3. Density ρ′ⁿ⁺¹ = ρ′(Θⁿ⁺¹, Sⁿ⁺¹, z) and the hydrostatic pressure pⁿ⁺¹ — the momentum step
 //!    uses the new density (forward–backward for internal gravity waves).
 //! 4. Momentum: Gⁿ = advection + metric terms + lateral friction of (uⁿ, vⁿ, wⁿ) + the
@@ -25,8 +30,8 @@
 //!    streamfunction solve ([`super::barotropic`]).
 //!
 //! With zero surface fluxes, Σ V_T Θ and Σ V_T S change only by round-off: advection and
-//! lateral diffusion are in flux form with closed boundaries, vertical mixing conserves every
-//! column.
+//! lateral and Redi diffusion are in flux form with closed boundaries, the bolus velocity is
+//! non-divergent, vertical mixing conserves every column.
 //!
 //! # References
 //! Häfner et al. (2018), Geosci. Model Dev. 11, 3299–3312 (Veros); Griffies (2004),
@@ -34,6 +39,7 @@
 
 use super::advection::{superbee_prepared, FaceVelocity, PreparedVelocity};
 use super::eos::RHO0;
+use super::isoneutral::Isoneutral;
 use super::model::{OceanModel, CP_OCEAN};
 use super::momentum::{
     advection, coriolis_u, coriolis_v, friction, pressure, pressure_gradient, vertical_velocity,
@@ -82,6 +88,21 @@ pub struct StepReport<B: Backend> {
     pub w: Tensor<B, 3>,
     /// Density anomaly ρ′ⁿ⁺¹ (kg m⁻³), `[nz, ny, nx]`.
     pub density: Tensor<B, 3>,
+    /// Frazil heat of this step (J m⁻², ≥ 0), `[ny, nx]`: the heat ρ₀c_pΔz₀(T_f − Θ*) added
+    /// to surface water that the step left below its freezing point T_f(S). The sea-ice
+    /// model turns it into new ice (ρ_i L_f Δh = frazil); ocean-only runs report its mean
+    /// flux, so no heat is created or lost unnoticed.
+    pub frazil: Tensor<B, 2>,
+}
+
+/// Freezing-point slope μ of sea water (K (g kg⁻¹)⁻¹): T_f = −μ S.
+pub const FREEZING_SLOPE: f64 = 0.054;
+
+/// Freezing point of sea water at the surface, T_f = −μS with μ = 0.054 K (g kg⁻¹)⁻¹
+/// (−1.89 °C at S = 35; the linearisation used by Bitz & Lipscomb 1999, J. Geophys. Res.
+/// 104, 15669; SCIENCE.md §F), any shape.
+pub fn freezing_point<B: Backend, const D: usize>(salt: Tensor<B, D>) -> Tensor<B, D> {
+    salt * (-FREEZING_SLOPE)
 }
 
 /// Lateral diffusion ∇·(K_h∇x) (unit s⁻¹) of a tracer in flux form, zero on dry cells.
@@ -107,19 +128,32 @@ pub fn step<B: Backend>(
     let dt = ph.dt;
     let c = &model.consts;
 
-    // 1. Vertical velocity from continuity.
+    // 1. Vertical velocity from continuity; GM/Redi slopes of the tracers at step n.
     let w = vertical_velocity(model, state.u.clone(), state.v.clone());
-    let vel = FaceVelocity {
-        u: state.u.clone(),
-        v: state.v.clone(),
-        w: w.clone(),
+    let eddies = (s.gm_diffusivity > 0.0 || s.isoneutral_diffusivity > 0.0)
+        .then(|| Isoneutral::new(model, state.temperature.clone(), state.salinity.clone()));
+    let vel = match &eddies {
+        Some(e) if s.gm_diffusivity > 0.0 => FaceVelocity {
+            u: state.u.clone() + e.bolus_u.clone(),
+            v: state.v.clone() + e.bolus_v.clone(),
+            w: w.clone() + e.bolus_w.clone(),
+        },
+        _ => FaceVelocity {
+            u: state.u.clone(),
+            v: state.v.clone(),
+            w: w.clone(),
+        },
     };
 
-    // 2. Tracers.
+    // 2. Tracers, advected by the residual (resolved + bolus) velocity.
     let prepared = PreparedVelocity::new(model, &vel, dt);
+    let redi = eddies.as_ref().filter(|_| s.isoneutral_diffusivity > 0.0);
     let explicit = |x: Tensor<B, 3>| -> Tensor<B, 3> {
-        let tend =
+        let mut tend =
             superbee_prepared(model, x.clone(), &prepared) + lateral_diffusion(model, x.clone());
+        if let Some(e) = redi {
+            tend = tend + e.redi_tendency(model, x.clone());
+        }
         x + tend * dt
     };
     let q = forcing.heat_flux.clone().reshape([1, ny, nx]) * (dt / (RHO0 * CP_OCEAN));
@@ -128,8 +162,11 @@ pub fn step<B: Backend>(
     let salt = explicit(state.salinity) + c.surface_t.clone() * fs;
     let age = explicit(state.age) + model.mask_t.clone() * (dt / SECONDS_PER_YEAR);
     let mixing = ph.vertical_mixing();
-    let kappa =
+    let mut kappa =
         mixing.face_diffusivity(model, &ph.eos, theta.clone(), salt.clone(), c.z_top.clone());
+    if let Some(e) = redi {
+        kappa = kappa + e.k33.clone();
+    }
     let theta = mixing.step(model, theta, kappa.clone(), dt);
     let salt = mixing.step(model, salt, kappa.clone(), dt);
     let not_surface = c
@@ -137,7 +174,19 @@ pub fn step<B: Backend>(
         .clone()
         .ones_like()
         .mask_fill(c.surface_t.clone().greater_elem(0.0), 0.0);
-    let age = mixing.step(model, age, kappa, dt) * not_surface;
+    let age = mixing.step(model, age, kappa.clone(), dt) * not_surface;
+    let passive = state
+        .passive
+        .into_iter()
+        .map(|x| mixing.step(model, explicit(x), kappa.clone(), dt))
+        .collect();
+    // Water below its freezing point in the surface level is warmed back to it; the heat
+    // this takes is what a sea-ice model turns into ice (the frazil flux).
+    let theta0 = theta.clone().narrow(0, 0, 1);
+    let deficit = (freezing_point(salt.clone().narrow(0, 0, 1)) - theta0.clone()).clamp_min(0.0)
+        * model.mask_t.clone().narrow(0, 0, 1);
+    let theta = theta.slice_assign([0..1, 0..ny, 0..nx], theta0 + deficit.clone());
+    let frazil = deficit.reshape([ny, nx]) * (RHO0 * CP_OCEAN * model.levels.dz[0]);
 
     // 3. Density and hydrostatic pressure of the new tracers.
     let rho = ph
@@ -195,6 +244,7 @@ pub fn step<B: Backend>(
             temperature: theta,
             salinity: salt,
             age,
+            passive,
             u,
             v,
             du: gu,
@@ -207,6 +257,7 @@ pub fn step<B: Backend>(
             barotropic: sol.residual,
             w,
             density: rho,
+            frazil,
         },
     )
 }

@@ -81,7 +81,7 @@ impl<B: Backend> OceanOnlySetup<B> {
 /// Days of each month of the `noleap` calendar.
 pub const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-const SCALARS: [(&str, &str, Option<&str>, &str); 8] = [
+const SCALARS: [(&str, &str, Option<&str>, &str); 9] = [
     ("sst", "area-mean sea surface temperature", None, "degC"),
     (
         "thetao_mean",
@@ -105,9 +105,15 @@ const SCALARS: [(&str, &str, Option<&str>, &str); 8] = [
         "Sv",
     ),
     ("max_speed", "maximum horizontal speed", None, "m s-1"),
+    (
+        "hfrazil",
+        "ocean-area mean heat added to water below its freezing point (frazil ice formation; no ice model in ocean-only runs)",
+        None,
+        "W m-2",
+    ),
 ];
 
-fn values(s: &OceanScalars) -> [f64; 8] {
+fn values(s: &OceanScalars, frazil: f64) -> [f64; 9] {
     [
         s.sst,
         s.mean_temperature,
@@ -117,6 +123,7 @@ fn values(s: &OceanScalars) -> [f64; 8] {
         s.drake,
         s.amoc_26n,
         s.max_speed,
+        frazil,
     ]
 }
 
@@ -213,7 +220,12 @@ pub fn run<B: Backend>(
 
     let steps_per_day = (SECONDS_PER_DAY / model.physics.dt).round() as usize;
     let t0 = Instant::now();
-    let mut sum = [0.0f64; 8];
+    let mut sum = [0.0f64; 9];
+    let area = model.metrics.area_t.clone();
+    let ocean_area = to_vec_f64(
+        (area.clone() * model.mask_t.clone().narrow(0, 0, 1).reshape(area.dims())).sum(),
+    )[0];
+    let mut frazil_day = area.zeros_like();
     let mut samples = 0usize;
     let (mut year, mut month, mut day_in_month) = (0u64, 0usize, 0u32);
     let mut month_start = 0.0f64;
@@ -222,9 +234,14 @@ pub fn run<B: Backend>(
         for k in 0..steps_per_day {
             let t = doy + (k as f64 + 0.5) / steps_per_day as f64;
             let f = forcing.fluxes(&model, &state, t);
-            state = step(&model, state, &f).0;
+            let (next, report) = step(&model, state, &f);
+            state = next;
+            frazil_day = frazil_day + report.frazil;
         }
         let s = diag.scalars(&model, &state);
+        let frazil =
+            to_vec_f64((frazil_day.clone() * area.clone()).sum())[0] / ocean_area / SECONDS_PER_DAY;
+        frazil_day = frazil_day.zeros_like();
         if !s.max_speed.is_finite() || s.max_speed > 10.0 || !s.sst.is_finite() {
             return Err(RunError::BlowUp(format!(
                 "the ocean blew up on year {} month {} day {}: maximum speed {:e} m/s, mean SST {} °C; {} keeps the months before",
@@ -236,7 +253,7 @@ pub fn run<B: Backend>(
                 diag_path.display()
             )));
         }
-        for (a, v) in sum.iter_mut().zip(values(&s)) {
+        for (a, v) in sum.iter_mut().zip(values(&s, frazil)) {
             *a += v;
         }
         samples += 1;
@@ -267,7 +284,7 @@ pub fn run<B: Backend>(
                 sypd,
                 eta
             );
-            sum = [0.0; 8];
+            sum = [0.0; 9];
             samples = 0;
             day_in_month = 0;
             month_start = end;
