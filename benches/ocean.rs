@@ -9,7 +9,7 @@ use chronos::config::ResolvedConfig;
 use chronos::ocean::advection::{superbee_tendency, FaceVelocity};
 use chronos::ocean::momentum::{advection, friction, pressure, vertical_velocity};
 use chronos::ocean::step::lateral_diffusion;
-use chronos::ocean::{step, OceanForcing};
+use chronos::ocean::{step, Isoneutral, OceanForcing};
 use chronos::run::ocean_only::OceanOnlySetup;
 
 mod common;
@@ -148,6 +148,18 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         },
         reps,
     );
+    let t_iso = median_us(
+        || {
+            let e = Isoneutral::new(&model, state.temperature.clone(), state.salinity.clone());
+            sync(e.k33 + e.bolus_w)
+        },
+        reps,
+    );
+    let eddies = Isoneutral::new(&model, state.temperature.clone(), state.salinity.clone());
+    let t_redi = median_us(
+        || sync(eddies.redi_tendency(&model, state.temperature.clone())),
+        reps,
+    );
     let x = state.temperature.clone();
     let y = state.salinity.clone();
     let t_add = median_us(|| sync(x.clone() + y.clone()), reps);
@@ -187,7 +199,7 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         with_forcing / 1e3
     );
     println!(
-        "  parts (ms): w {:.2} | superbee, one tracer {:.2} | lateral diffusion {:.2} | convective κ {:.2} | vertical mixing, one tracer {:.2} | density+pressure {:.2} | momentum advection {:.2} | friction {:.2} | barotropic solve {:.2} ({:.0}% of the step)",
+        "  parts (ms): w {:.2} | superbee, one tracer {:.2} | lateral diffusion {:.2} | convective κ {:.2} | vertical mixing, one tracer {:.2} | density+pressure {:.2} | momentum advection {:.2} | friction {:.2} | barotropic solve {:.2} ({:.0}% of the step) | slopes + GM {:.2} | Redi, one tracer {:.2}",
         t_w / 1e3,
         t_adv / 1e3,
         t_hdiff / 1e3,
@@ -197,7 +209,9 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         t_madv / 1e3,
         t_fric / 1e3,
         t_bt / 1e3,
-        100.0 * t_bt / full
+        100.0 * t_bt / full,
+        t_iso / 1e3,
+        t_redi / 1e3
     );
     println!(
         "  primitives on one 3-D field (µs, incl. a sum and host read of {:.0} µs): a + b {:.0} | a·b·a + b {:.0} | west shift {:.0} | north shift {:.0}",

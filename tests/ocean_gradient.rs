@@ -64,6 +64,8 @@ fn gradients_match_central_differences_over_20_steps() {
     let init = OceanState {
         temperature: init.temperature.detach(),
         salinity: init.salinity.detach(),
+        temperature_compensation: init.temperature_compensation.detach(),
+        salinity_compensation: init.salinity_compensation.detach(),
         age: init.age.detach(),
         passive: Vec::new(),
         u: init.u.detach(),

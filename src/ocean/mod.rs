@@ -62,5 +62,5 @@ pub use isoneutral::Isoneutral;
 pub use model::{OceanModel, OceanModelError, OceanPhysics, CP_OCEAN};
 pub use restoring::OceanOnlyForcing;
 pub use state::OceanState;
-pub use step::{freezing_point, step, OceanForcing, StepReport, FREEZING_SLOPE};
+pub use step::{compensated_add, freezing_point, step, OceanForcing, StepReport, FREEZING_SLOPE};
 pub use vertical_mixing::VerticalMixing;

@@ -15,6 +15,11 @@ pub struct OceanState<B: Backend> {
     pub temperature: Tensor<B, 3>,
     /// Salinity S (g kg⁻¹).
     pub salinity: Tensor<B, 3>,
+    /// Compensation of Θ's Kahan summation (°C): the low-order part of the accumulated
+    /// increments that Θ cannot hold ([`super::step::compensated_add`]).
+    pub temperature_compensation: Tensor<B, 3>,
+    /// Compensation of S's Kahan summation (g kg⁻¹).
+    pub salinity_compensation: Tensor<B, 3>,
     /// Ideal age (years since the water last touched the surface level).
     pub age: Tensor<B, 3>,
     /// Passive tracers (any unit; none by default): advected, mixed and diffused exactly as
@@ -51,6 +56,8 @@ impl<B: Backend> OceanState<B> {
         OceanState {
             temperature: temperature * model.mask_t.clone(),
             salinity: salinity * model.mask_t.clone(),
+            temperature_compensation: z3.clone(),
+            salinity_compensation: z3.clone(),
             age: z3.clone(),
             passive: Vec::new(),
             u: z3.clone(),

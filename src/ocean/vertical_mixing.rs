@@ -52,6 +52,24 @@ impl VerticalMixing {
         (unstable * self.convective + self.background) * open
     }
 
+    /// The increment δ of one implicit mixing step of x* = x + Δ (any unit) over `dt` (s), with
+    /// face diffusivities `kappa` from [`Self::face_diffusivity`]: the solution of
+    /// (I − Δt D) δ = Δt (D x + D Δ), so x* + δ is the backward-Euler step of x* and no small
+    /// part of Δ is rounded away by forming x*; `[nz, ny, nx]` in and out.
+    pub fn increment<B: Backend>(
+        &self,
+        model: &OceanModel<B>,
+        x: Tensor<B, 3>,
+        delta: Tensor<B, 3>,
+        kappa: Tensor<B, 3>,
+        dt: f64,
+    ) -> Tensor<B, 3> {
+        let rhs = (explicit_column(model.dz.clone(), kappa.clone(), x)
+            + explicit_column(model.dz.clone(), kappa.clone(), delta))
+            * dt;
+        implicit_column(model.dz.clone(), kappa, None, dt, rhs) * model.mask_t.clone()
+    }
+
     /// One implicit mixing step of `tracer` (any unit) over `dt` (s) with face diffusivities
     /// `kappa` from [`Self::face_diffusivity`]; `[nz, ny, nx]` in and out.
     pub fn step<B: Backend>(
@@ -63,6 +81,19 @@ impl VerticalMixing {
     ) -> Tensor<B, 3> {
         implicit_column(model.dz.clone(), kappa, None, dt, tracer) * model.mask_t.clone()
     }
+}
+
+/// The vertical diffusion operator D x = [κ_k (x_{k−1} − x_k)/Δz_{w,k} −
+/// κ_{k+1} (x_k − x_{k+1})/Δz_{w,k+1}] / Δz_k (unit of x per s), with the conventions of
+/// [`implicit_column`]; Σ Δz D x = 0 in every column.
+pub fn explicit_column<B: Backend>(
+    dz: Tensor<B, 3>,
+    kappa: Tensor<B, 3>,
+    x: Tensor<B, 3>,
+) -> Tensor<B, 3> {
+    let dzw = (dz.clone() + above(dz.clone(), 0.0)) * 0.5;
+    let flux = kappa / dzw * (above(x.clone(), 0.0) - x);
+    (flux.clone() - below(flux, 0.0)) / dz
 }
 
 /// One backward-Euler step of vertical diffusion in every column,
