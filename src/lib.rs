@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod atmos;
 pub mod backend;
 pub mod config;
 pub mod constants;

@@ -20,8 +20,8 @@ pub mod model;
 pub use error::ConfigError;
 pub use experiment::{ExperimentConfig, ExperimentMeta, OceanOnlySettings, RunConfig, RunLength};
 pub use model::{
-    AtmosphereConfig, CouplingConfig, ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig,
-    PlanetConfig,
+    AtmosphereConfig, AtmosphereDynamicsConfig, CouplingConfig, ModelConfig, ModelMeta,
+    OceanConfig, OceanPhysicsConfig, PlanetConfig,
 };
 
 use std::path::{Path, PathBuf};

@@ -17,6 +17,8 @@ pub struct ModelConfig {
     pub planet: PlanetConfig,
     /// Atmosphere grid and time step.
     pub atmosphere: AtmosphereConfig,
+    /// Atmosphere dynamics: diffusion and time filter.
+    pub atmosphere_dynamics: AtmosphereDynamicsConfig,
     /// Ocean grid and time step.
     pub ocean: OceanConfig,
     /// Ocean physics: mixing coefficients, equation of state, solver settings.
@@ -61,6 +63,24 @@ pub struct AtmosphereConfig {
     pub nlat: usize,
     /// Time step Δt (s); `CHRONOS_DT_ATMOS` overrides it.
     pub dt: f64,
+}
+
+/// `[atmosphere_dynamics]`: the numerical settings of the QTCM1 dynamics
+/// (see [`crate::atmos::dynamics`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtmosphereDynamicsConfig {
+    /// Order p of the implicit hyperdiffusion −ν(−∇²)ᵖ of vorticity and divergence (1).
+    pub momentum_diffusion_order: u32,
+    /// e-folding time of that hyperdiffusion at the truncation wavenumber n = T (s).
+    pub momentum_diffusion_timescale: f64,
+    /// Harmonic diffusivity ν of the temperature and moisture modes T₁, q₁ (m² s⁻¹;
+    /// QTCM1's viscT = viscQ = 1.2e6).
+    pub tracer_diffusivity: f64,
+    /// Robert–Asselin coefficient ν_RA of the leapfrog filter (1).
+    pub raw_nu: f64,
+    /// Williams' α of the Robert–Asselin–Williams filter (1; 1 is the classic filter).
+    pub raw_alpha: f64,
 }
 
 /// `[ocean]`: C-grid rows, z-levels and time step. The ocean shares the atmosphere's longitudes.
@@ -238,6 +258,44 @@ impl ModelConfig {
             a.dt,
             "give the atmospheric time step in seconds, e.g. 1200 (or set CHRONOS_DT_ATMOS)",
         )?;
+        let ad = &self.atmosphere_dynamics;
+        if ad.momentum_diffusion_order == 0 || ad.momentum_diffusion_order > 8 {
+            return Err(invalid(
+                "atmosphere_dynamics.momentum_diffusion_order",
+                ad.momentum_diffusion_order,
+                "must lie in 1..=8",
+                "use 2 (∇⁴, as QTCM1) or 4 (∇⁸)",
+            ));
+        }
+        positive(
+            "atmosphere_dynamics.momentum_diffusion_timescale",
+            ad.momentum_diffusion_timescale,
+            "give the e-folding time at n = T in seconds, e.g. 21600",
+        )?;
+        if !(ad.tracer_diffusivity.is_finite() && ad.tracer_diffusivity >= 0.0) {
+            return Err(invalid(
+                "atmosphere_dynamics.tracer_diffusivity",
+                ad.tracer_diffusivity,
+                "must be a finite number ≥ 0",
+                "use m² s⁻¹, e.g. 1.2e6 (QTCM1)",
+            ));
+        }
+        if !(0.0..=1.0).contains(&ad.raw_nu) {
+            return Err(invalid(
+                "atmosphere_dynamics.raw_nu",
+                ad.raw_nu,
+                "must lie in [0, 1]",
+                "use 0.2 (0 switches the leapfrog filter off, which lets the computational mode grow)",
+            ));
+        }
+        if !(0.5..=1.0).contains(&ad.raw_alpha) {
+            return Err(invalid(
+                "atmosphere_dynamics.raw_alpha",
+                ad.raw_alpha,
+                "must lie in [0.5, 1]",
+                "use 0.53 (Williams 2009) or 1 (classic Robert–Asselin)",
+            ));
+        }
         positive(
             "ocean.dt",
             o.dt,

@@ -1,7 +1,10 @@
 //! The coupler: conservative regridding between the atmosphere's Gaussian grid and the
-//! ocean's latitude–longitude grid (and, in later issues, bulk fluxes and the exchange
-//! schedule). Components never see each other's grids; they meet here.
+//! ocean's latitude–longitude grid ([`regrid`]), and the bulk surface-flux formulae per
+//! surface type ([`bulk`]); in later issues the exchange schedule. Components never see each
+//! other's grids; they meet here.
 
+pub mod bulk;
 pub mod regrid;
 
+pub use bulk::{bulk_fluxes, SurfaceAir, SurfaceFluxes, SurfaceType};
 pub use regrid::ConservativeRegrid;

@@ -1,0 +1,514 @@
+//! QTCM1 dynamics on the sphere in spherical harmonics: a non-divergent barotropic mode and
+//! the first baroclinic mode with its temperature T₁ and moisture q₁.
+//!
+//! **Equations** (Neelin & Zeng 2000, §5; QTCM1 v2.3 `advctuv`, `advctTq`, `barcl`,
+//! `bartr`; constants in [`super::qtcm`]). With **v**ᵢ = (uᵢ, vᵢ), ζᵢ = **k**·∇×**v**ᵢ,
+//! δ₁ = ∇·**v**₁, ∇·**v**₀ = 0, the momentum equations as QTCM1 writes them,
+//!
+//! ∂**v**₀/∂t = −(**v**₀·∇)**v**₀ − V₁₁₀(**v**₁·∇)**v**₁ − Vw₁₁₀ δ₁**v**₁ − f**k**×**v**₀ − ∇φ₀ − (g/p_T)**τ**,
+//!
+//! ∂**v**₁/∂t = −(**v**₁·∇)**v**₀ − (**v**₀·∇)**v**₁ − V₁₁₁(**v**₁·∇)**v**₁ − Vw₁₁₁ δ₁**v**₁ − f**k**×**v**₁ − R∇T₁ − ε_i1 **v**₁ − ε_τ **τ**,
+//!
+//! are written in the vector-invariant form ((**a**·∇)**b** + (**b**·∇)**a** = ∇(**a**·**b**) +
+//! ζ_b **k**×**a** + ζ_a **k**×**b**), which keeps the spherical metric terms that the
+//! Fortran's Cartesian-style advection drops. With **P** = (ζ₀ + f)**k**×**v**₀ + V₁₁₀ζ₁**k**×**v**₁ +
+//! Vw₁₁₀δ₁**v**₁ and **Q** = (ζ₀ + f + V₁₁₁ζ₁)**k**×**v**₁ + ζ₁**k**×**v**₀ + Vw₁₁₁δ₁**v**₁:
+//!
+//! ∂ζ₀/∂t = −**k**·∇×**P** − (g/p_T)**k**·∇×**τ**,
+//! ∂ζ₁/∂t = −**k**·∇×**Q** − ε_i1 ζ₁ − ε_τ **k**·∇×**τ**,
+//! ∂δ₁/∂t = −∇·**Q** − ∇²(**v**₀·**v**₁ + V₁₁₁|**v**₁|²/2) − R∇²T₁ − ε_i1 δ₁ − ε_τ ∇·**τ**,
+//! ∂T₁/∂t = −∇·(T₁**v**₀) − DT₁₁₁(∇·(T₁**v**₁) − T₁δ₁) − (M_s/â₁)δ₁ + H/(C_pg â₁) + ν∇²T₁,
+//! ∂q₁/∂t = −∇·(q₁**v**₀) − Dq₁₁₁(∇·(q₁**v**₁) − q₁δ₁) + (M_q/b̂₁)δ₁ + W/(C_pg b̂₁) + ν∇²q₁,
+//!
+//! M_s = M_sr + M_qp max(q₁, q₁ₘ) and M_q = M_qr + M_qp q₁ (QTCM1 v2.3 `barcl`; the max is
+//! QTCM1's cloud-top correction of the gross dry stability, a physical closure). H and W
+//! (W m⁻²) are the column heating (convection, radiation, sensible heat) and moistening
+//! (evaporation minus precipitation) from the physics; **τ** (N m⁻²) the surface stress.
+//! ζ₀ and ζ₁, δ₁ also carry −ν₄(−∇²)ᵖ hyperdiffusion (QTCM1: ∇⁴ on momentum).
+//!
+//! **Time scheme.** Leapfrog over 2Δt; the linear gravity-wave terms −R∇²T₁ and −(M_sr/â₁)δ₁
+//! are averaged between t − Δt and t + Δt (semi-implicit), so the step is limited by
+//! advection alone. With λₙ = n(n + 1)/a², h = Δt and c² = R M_sr/â₁ (the dry wave speed,
+//! 47.4 m s⁻¹), per spectral coefficient:
+//!
+//! T₁⁺ = [T₁⁻(1 − h²c²λₙ) + 2h N_T − 2h(M_sr/â₁)δ₁⁻ − 2h²(M_sr/â₁)N_δ] / (1 + h²c²λₙ),
+//! δ₁⁺ = δ₁⁻ + 2h N_δ + hRλₙ(T₁⁺ + T₁⁻),
+//!
+//! N being the explicit tendencies at t (advection, the non-constant parts of M_s and M_q)
+//! plus the physics and damping evaluated at t − Δt (forward over 2Δt, which is stable for
+//! decay rates r with 2rΔt < 1; the convective time scale τ_c = 2 h gives 2Δt/τ_c = 0.33 at
+//! Δt = 1200 s). Diffusion is implicit (backward Euler on the new level), then the
+//! Robert–Asselin–Williams filter (Williams 2009). The first step is a forward step.
+//!
+//! **Stability at the defaults** (T31, Δt = 1200 s): advection Courant number
+//! |u|_max T Δt/a = 0.29 for 50 m s⁻¹ jets; explicit gravity waves would allow cTΔt/a =
+//! 0.29 too, but the semi-implicit terms make them unconditionally stable; inertial
+//! fΔt ≤ 0.175. `tests/atmos_dynamics.rs` measures the limit.
+//!
+//! Prognostic state: spectral ζ₀, ζ₁, δ₁ (s⁻¹), T₁, q₁ (K) as levels 0–4 of a `[M, 2, 5, N]`
+//! tensor, two time levels.
+//!
+//! # References
+//! Neelin & Zeng (2000), J. Atmos. Sci. 57, 1741–1766 (eqs. 5.1–5.5); Hoskins & Simmons
+//! (1975), Q. J. R. Meteorol. Soc. 101, 637–655 (semi-implicit spectral schemes); Williams,
+//! P. D. (2009), Mon. Wea. Rev. 137, 2538–2546 (RAW filter).
+
+use super::qtcm::{
+    A1_HAT, A1_SURFACE, B1_HAT, B1_SURFACE, CPG, CP_AIR, DQ111, DT111, EPS_I1, EPS_TAU, GMQ_P,
+    GMQ_R, GMS_R, G_OVER_PT, LATENT_HEAT, Q1_CLOUD_TOP, QREF_SURFACE, R_AIR, TREF_SURFACE, V110,
+    V111, V1_SURFACE, VW110, VW111,
+};
+use crate::backend::tensor_from_vec;
+use crate::config::{AtmosphereDynamicsConfig, ModelConfig};
+use crate::grid::GaussianGrid;
+use crate::spectral::{SpectralError, SpectralTransform};
+use burn_tensor::{backend::Backend, Tensor};
+
+/// Number of prognostic spectral fields: ζ₀, ζ₁, δ₁, T₁, q₁.
+pub const FIELDS: usize = 5;
+/// Index of ζ₀ (barotropic vorticity, s⁻¹).
+pub const ZETA0: usize = 0;
+/// Index of ζ₁ (baroclinic vorticity, s⁻¹).
+pub const ZETA1: usize = 1;
+/// Index of δ₁ (baroclinic divergence, s⁻¹).
+pub const DELTA1: usize = 2;
+/// Index of T₁ (temperature mode, K).
+pub const T1: usize = 3;
+/// Index of q₁ (moisture mode, K).
+pub const Q1: usize = 4;
+
+/// Switches of the dynamics, for tests and idealised runs (all on by default).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DynamicsSwitches {
+    /// Evolve the baroclinic mode and T₁, q₁ (off: ζ₀ alone, the barotropic vorticity equation).
+    pub baroclinic: bool,
+    /// Nonlinear advection terms (off: the equations linearised about rest).
+    pub advection: bool,
+    /// Mode-1 internal damping ε_i1.
+    pub damping: bool,
+}
+
+impl Default for DynamicsSwitches {
+    fn default() -> Self {
+        DynamicsSwitches {
+            baroclinic: true,
+            advection: true,
+            damping: true,
+        }
+    }
+}
+
+/// The atmosphere's constant part for the dynamics: transform, Coriolis parameter,
+/// implicit diffusion factors, settings.
+#[derive(Debug, Clone)]
+pub struct AtmosModel<B: Backend> {
+    /// Spectral transform on the Gaussian grid.
+    pub transform: SpectralTransform<B>,
+    /// Time step Δt (s).
+    pub dt: f64,
+    /// Rotation rate Ω (s⁻¹).
+    pub omega: f64,
+    /// Numerical settings (`[atmosphere_dynamics]`).
+    pub settings: AtmosphereDynamicsConfig,
+    /// Switches (all on in production).
+    pub switches: DynamicsSwitches,
+    /// f = 2Ω sin φ on the grid, `[1, nlat, 1]` (s⁻¹).
+    pub coriolis: Tensor<B, 3>,
+    inv_cos2: Tensor<B, 3>,
+    lambda: Tensor<B, 4>,
+    /// Implicit diffusion factors per field `[1, 1, 5, N]`, for steps of Δt and 2Δt.
+    diffusion: [Tensor<B, 4>; 2],
+    device: B::Device,
+}
+
+/// Two time levels of the spectral state `[M, 2, 5, N]` (see the module docs).
+#[derive(Debug, Clone)]
+pub struct AtmosState<B: Backend> {
+    /// ζ₀, ζ₁, δ₁, T₁, q₁ at t − Δt (filtered).
+    pub previous: Tensor<B, 4>,
+    /// The same at t.
+    pub current: Tensor<B, 4>,
+    /// Steps taken.
+    pub step: usize,
+}
+
+/// Physics forcing of one step on the grid, each `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct AtmosForcing<B: Backend> {
+    /// Column heating H (W m⁻²): convective heating + net radiative + sensible heat flux.
+    pub heating: Tensor<B, 3>,
+    /// Column moistening W (W m⁻², in L·kg m⁻² s⁻¹): evaporation minus precipitation.
+    pub moistening: Tensor<B, 3>,
+    /// Eastward surface stress τ_x on the atmosphere's surface wind (N m⁻², positive: the
+    /// surface pulls the air eastward is negative, i.e. τ is the stress the air exerts on the
+    /// surface, as in the bulk formula τ = ρC_D|V|**v**ₛ).
+    pub stress_x: Tensor<B, 3>,
+    /// Northward surface stress τ_y (N m⁻²), same convention.
+    pub stress_y: Tensor<B, 3>,
+}
+
+/// The atmosphere's lowest-level state exported to the coupler (the input of its bulk formulae; [`crate::coupler::bulk`]), each `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct SurfaceAir<B: Backend> {
+    /// Surface air temperature T_a (K).
+    pub temperature: Tensor<B, 3>,
+    /// Surface specific humidity q_a (kg kg⁻¹).
+    pub humidity: Tensor<B, 3>,
+    /// Surface wind, eastward (m s⁻¹).
+    pub u: Tensor<B, 3>,
+    /// Surface wind, northward (m s⁻¹).
+    pub v: Tensor<B, 3>,
+}
+
+/// Grid fields of one time level, each `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct AtmosGrid<B: Backend> {
+    /// Barotropic wind u₀, v₀ (m s⁻¹).
+    pub u0: Tensor<B, 3>,
+    /// Barotropic northward wind v₀ (m s⁻¹).
+    pub v0: Tensor<B, 3>,
+    /// Baroclinic wind u₁ (m s⁻¹).
+    pub u1: Tensor<B, 3>,
+    /// Baroclinic northward wind v₁ (m s⁻¹).
+    pub v1: Tensor<B, 3>,
+    /// Temperature mode T₁ (K).
+    pub t1: Tensor<B, 3>,
+    /// Moisture mode q₁ (K).
+    pub q1: Tensor<B, 3>,
+}
+
+fn level<B: Backend>(x: &Tensor<B, 4>, k: usize) -> Tensor<B, 4> {
+    x.clone().narrow(2, k, 1)
+}
+
+fn level3<B: Backend>(x: &Tensor<B, 3>, k: usize) -> Tensor<B, 3> {
+    x.clone().narrow(0, k, 1)
+}
+
+impl<B: Backend> AtmosModel<B> {
+    /// Builds the dynamics for `config` (truncation, grid, Δt, `[atmosphere_dynamics]`).
+    ///
+    /// # Errors
+    /// [`SpectralError`] if the Gaussian grid is too coarse for the truncation.
+    pub fn new(config: &ModelConfig, device: &B::Device) -> Result<Self, SpectralError> {
+        let a = &config.atmosphere;
+        let grid = GaussianGrid::new(a.nlon, a.nlat, config.planet.radius);
+        let transform = SpectralTransform::new(a.truncation, &grid, device)?;
+        Ok(Self::from_transform(
+            transform,
+            a.dt,
+            config.planet.omega,
+            config.atmosphere_dynamics.clone(),
+            DynamicsSwitches::default(),
+            device,
+        ))
+    }
+
+    /// Builds the dynamics on an existing transform.
+    pub fn from_transform(
+        transform: SpectralTransform<B>,
+        dt: f64,
+        omega: f64,
+        settings: AtmosphereDynamicsConfig,
+        switches: DynamicsSwitches,
+        device: &B::Device,
+    ) -> Self {
+        let nlat = transform.nlat;
+        let coriolis = tensor_from_vec(
+            transform.mu.iter().map(|m| 2.0 * omega * m).collect(),
+            [1, nlat, 1],
+            device,
+        );
+        let inv_cos2 = tensor_from_vec(
+            transform.mu.iter().map(|m| 1.0 / (1.0 - m * m)).collect(),
+            [1, nlat, 1],
+            device,
+        );
+        let lambda = transform.laplacian_eigenvalues().neg();
+        let t = transform.trunc as f64;
+        let lambda_top = t * (t + 1.0) / transform.radius.powi(2);
+        let diffusion = [1.0, 2.0].map(|k| {
+            let h = k * dt;
+            let momentum = transform.hyperdiffusion_factor(
+                settings.momentum_diffusion_order,
+                settings.momentum_diffusion_timescale,
+                h,
+                2.0,
+                device,
+            );
+            let tracer = if settings.tracer_diffusivity > 0.0 {
+                // ν∇² as order-1 hyperdiffusion with κ̂_T = νλ_T.
+                transform.hyperdiffusion_factor(
+                    1,
+                    1.0 / (settings.tracer_diffusivity * lambda_top),
+                    h,
+                    0.0,
+                    device,
+                )
+            } else {
+                transform.truncation_mask(transform.trunc, device)
+            };
+            Tensor::cat(
+                vec![
+                    momentum.clone(),
+                    momentum.clone(),
+                    momentum,
+                    tracer.clone(),
+                    tracer,
+                ],
+                2,
+            )
+        });
+        AtmosModel {
+            transform,
+            dt,
+            omega,
+            settings,
+            switches,
+            coriolis,
+            inv_cos2,
+            lambda,
+            diffusion,
+            device: device.clone(),
+        }
+    }
+
+    /// The state from grid fields (both time levels equal): winds (m s⁻¹), T₁, q₁ (K), each
+    /// `[1, nlat, nlon]`. The divergent part of **v**₀ is discarded (∇·**v**₀ = 0).
+    pub fn initial_state(&self, g: &AtmosGrid<B>) -> AtmosState<B> {
+        let tr = &self.transform;
+        let (z, d) = tr.vort_div_from_uv(
+            Tensor::cat(vec![g.u0.clone(), g.u1.clone()], 0),
+            Tensor::cat(vec![g.v0.clone(), g.v1.clone()], 0),
+        );
+        let tq = tr.analysis(Tensor::cat(vec![g.t1.clone(), g.q1.clone()], 0));
+        let current = Tensor::cat(vec![level(&z, 0), level(&z, 1), level(&d, 1), tq], 2);
+        AtmosState {
+            previous: current.clone(),
+            current,
+            step: 0,
+        }
+    }
+
+    /// A state at rest with T₁ = q₁ = 0 (the QTCM reference profiles).
+    pub fn rest_state(&self) -> AtmosState<B> {
+        let m = self.transform.modes();
+        let current = crate::backend::zeros::<B, 4>([m, 2, FIELDS, m], &self.device);
+        AtmosState {
+            previous: current.clone(),
+            current,
+            step: 0,
+        }
+    }
+
+    /// Grid fields of a spectral level set `[M, 2, 5, N]`.
+    pub fn grid_fields(&self, spec: &Tensor<B, 4>) -> AtmosGrid<B> {
+        let tr = &self.transform;
+        let zeta = spec.clone().narrow(2, ZETA0, 2);
+        let delta = Tensor::cat(
+            vec![level(spec, DELTA1).zeros_like(), level(spec, DELTA1)],
+            2,
+        );
+        let (u, v) = tr.uv_from_vort_div(zeta, delta);
+        let tq = tr.synthesis(spec.clone().narrow(2, T1, 2));
+        AtmosGrid {
+            u0: level3(&u, 0),
+            v0: level3(&v, 0),
+            u1: level3(&u, 1),
+            v1: level3(&v, 1),
+            t1: level3(&tq, 0),
+            q1: level3(&tq, 1),
+        }
+    }
+
+    /// Explicit adiabatic tendencies at one level set `x` (`[M, 2, 5, N]` in and out):
+    /// advection, Coriolis, the pressure-gradient and stability terms beyond the
+    /// semi-implicit linear part (which [`Self::step`] adds).
+    pub fn explicit_tendencies(&self, x: &Tensor<B, 4>) -> Tensor<B, 4> {
+        let tr = &self.transform;
+        let f = self.coriolis.clone();
+        let sw = self.switches;
+        let grid = tr.synthesis(x.clone());
+        let (z0, z1, d1, t1, q1) = (
+            level3(&grid, ZETA0),
+            level3(&grid, ZETA1),
+            level3(&grid, DELTA1),
+            level3(&grid, T1),
+            level3(&grid, Q1),
+        );
+        let zeta = x.clone().narrow(2, ZETA0, 2);
+        let delta = Tensor::cat(vec![level(x, DELTA1).zeros_like(), level(x, DELTA1)], 2);
+        // cos φ-weighted winds U = u cos φ, V = v cos φ of both modes.
+        let (uu, vv) = tr.uv_cos_from_vort_div(zeta, delta);
+        let (u0, v0, u1, v1) = (
+            level3(&uu, 0),
+            level3(&vv, 0),
+            level3(&uu, 1),
+            level3(&vv, 1),
+        );
+        let abs0 = z0.clone() + f.clone();
+        if !sw.baroclinic {
+            let (curl, _) = tr.vort_div_from_uv_cos(abs0.clone() * v0.neg(), abs0 * u0);
+            let n0 = curl.neg();
+            let zero = n0.clone().zeros_like();
+            return Tensor::cat(vec![n0, zero.clone(), zero.clone(), zero.clone(), zero], 2);
+        }
+        let adv = if sw.advection { 1.0 } else { 0.0 };
+        // P (mode 0) and Q (mode 1) in cos-weighted components; k×v = (−v, u).
+        let (p_u, p_v) = if sw.advection {
+            (
+                abs0.clone() * v0.clone().neg() - z1.clone() * v1.clone() * V110
+                    + d1.clone() * u1.clone() * VW110,
+                abs0.clone() * u0.clone()
+                    + z1.clone() * u1.clone() * V110
+                    + d1.clone() * v1.clone() * VW110,
+            )
+        } else {
+            (f.clone() * v0.clone().neg(), f.clone() * u0.clone())
+        };
+        let a1 = (z0.clone() + z1.clone() * V111) * adv + f.clone();
+        let q_u = a1.clone() * v1.clone().neg()
+            + (z1.clone() * v0.clone().neg() + d1.clone() * u1.clone() * VW111) * adv;
+        let q_v =
+            a1 * u1.clone() + (z1.clone() * u0.clone() + d1.clone() * v1.clone() * VW111) * adv;
+        // Tracer fluxes T₁(v₀ + DT₁₁₁ v₁), q₁(v₀ + Dq₁₁₁ v₁).
+        let ft_u = t1.clone() * (u0.clone() + u1.clone() * DT111) * adv;
+        let ft_v = t1.clone() * (v0.clone() + v1.clone() * DT111) * adv;
+        let fq_u = q1.clone() * (u0.clone() + u1.clone() * DQ111) * adv;
+        let fq_v = q1.clone() * (v0.clone() + v1.clone() * DQ111) * adv;
+        let (curl, div) = tr.vort_div_from_uv_cos(
+            Tensor::cat(vec![p_u, q_u, ft_u, fq_u], 0),
+            Tensor::cat(vec![p_v, q_v, ft_v, fq_v], 0),
+        );
+        // Scalars: the Bernoulli term of mode 1, and the grid-point sources of T₁, q₁.
+        let bern = (u0 * u1.clone()
+            + v0 * v1.clone()
+            + (u1.clone() * u1 + v1.clone() * v1) * (0.5 * V111))
+            * self.inv_cos2.clone()
+            * adv;
+        let ms_extra = q1.clone().clamp_min(Q1_CLOUD_TOP) * (GMQ_P / A1_HAT);
+        let s_t = d1.clone() * (t1 * (DT111 * adv) - ms_extra);
+        let s_q = d1 * (q1.clone() * (DQ111 * adv) + (q1 * GMQ_P + GMQ_R) / B1_HAT);
+        let scal = tr.analysis(Tensor::cat(vec![bern, s_t, s_q], 0));
+        let n_z0 = level(&curl, 0).neg();
+        let n_z1 = level(&curl, 1).neg();
+        let n_d1 = level(&div, 1).neg() - tr.laplacian(level(&scal, 0));
+        let n_t1 = level(&div, 2).neg() + level(&scal, 1);
+        let n_q1 = level(&div, 3).neg() + level(&scal, 2);
+        Tensor::cat(vec![n_z0, n_z1, n_d1, n_t1, n_q1], 2)
+    }
+
+    /// Spectral tendencies `[M, 2, 5, N]` of the physics forcing and of the mode-1 damping
+    /// ε_i1 at level set `x` (evaluated at t − Δt by [`Self::step`]).
+    pub fn forcing_tendencies(
+        &self,
+        x: &Tensor<B, 4>,
+        forcing: Option<&AtmosForcing<B>>,
+    ) -> Tensor<B, 4> {
+        let tr = &self.transform;
+        let damp = if self.switches.damping && self.switches.baroclinic {
+            EPS_I1
+        } else {
+            0.0
+        };
+        let mut n = Tensor::cat(
+            vec![
+                level(x, ZETA0).zeros_like(),
+                level(x, ZETA1) * (-damp),
+                level(x, DELTA1) * (-damp),
+                level(x, T1).zeros_like(),
+                level(x, Q1).zeros_like(),
+            ],
+            2,
+        );
+        if let Some(fc) = forcing {
+            let cos = tr.cos_lat();
+            let (curl, div) = tr
+                .vort_div_from_uv_cos(fc.stress_x.clone() * cos.clone(), fc.stress_y.clone() * cos);
+            let hq = tr.analysis(Tensor::cat(
+                vec![
+                    fc.heating.clone() * (1.0 / (CPG * A1_HAT)),
+                    fc.moistening.clone() * (1.0 / (CPG * B1_HAT)),
+                ],
+                0,
+            ));
+            let base = if self.switches.baroclinic { 1.0 } else { 0.0 };
+            n = n + Tensor::cat(
+                vec![
+                    curl.clone() * (-G_OVER_PT),
+                    curl * (-EPS_TAU * base),
+                    div * (-EPS_TAU * base),
+                    level(&hq, 0) * base,
+                    level(&hq, 1) * base,
+                ],
+                2,
+            );
+        }
+        n
+    }
+
+    /// One leapfrog step (module docs) with the physics `forcing` (evaluated by the caller
+    /// at t − Δt, i.e. from `state.previous`; `None`: adiabatic).
+    pub fn step(&self, state: AtmosState<B>, forcing: Option<&AtmosForcing<B>>) -> AtmosState<B> {
+        let first = state.step == 0;
+        let h = self.dt;
+        let two_h = if first { h } else { 2.0 * h };
+        let half = two_h / 2.0;
+        let old = if first {
+            state.current.clone()
+        } else {
+            state.previous.clone()
+        };
+        let n = self.explicit_tendencies(&state.current) + self.forcing_tendencies(&old, forcing);
+        let ms = if self.switches.baroclinic {
+            GMS_R / A1_HAT
+        } else {
+            0.0
+        };
+        let c2 = R_AIR * ms;
+        let (d_m, t_m) = (level(&old, DELTA1), level(&old, T1));
+        let (n_d, n_t) = (level(&n, DELTA1), level(&n, T1));
+        let hl = self.lambda.clone() * (half * half * c2);
+        let t_p = (t_m.clone() * (hl.clone().neg() + 1.0) + n_t * two_h
+            - d_m.clone() * (two_h * ms)
+            - n_d.clone() * (half * two_h * ms))
+            / (hl + 1.0);
+        let d_p = d_m + n_d * two_h + (t_p.clone() + t_m) * self.lambda.clone() * (half * R_AIR);
+        let z_p = old.clone().narrow(2, ZETA0, 2) + n.clone().narrow(2, ZETA0, 2) * two_h;
+        let q_p = level(&old, Q1) + level(&n, Q1) * two_h;
+        let k = usize::from(!first);
+        let new = Tensor::cat(vec![z_p, d_p, t_p, q_p], 2) * self.diffusion[k].clone();
+        let nu = self.settings.raw_nu;
+        if first || nu == 0.0 {
+            return AtmosState {
+                previous: state.current,
+                current: new,
+                step: state.step + 1,
+            };
+        }
+        let alpha = self.settings.raw_alpha;
+        let d = (old - state.current.clone() * 2.0 + new.clone()) * (0.5 * nu);
+        AtmosState {
+            previous: state.current + d.clone() * alpha,
+            current: new - d * (1.0 - alpha),
+            step: state.step + 1,
+        }
+    }
+
+    /// The atmosphere's lowest-level state for the coupler's bulk formulae (NZ eqs. 5.16–5.17,
+    /// 4.13): surface air temperature T_ref,s + a₁ₛT₁ (K), specific humidity
+    /// (q_ref,s + b₁ₛq₁) c_p/L (kg kg⁻¹) and wind **v**₀ + V₁ₛ**v**₁ (m s⁻¹), from grid fields.
+    pub fn surface_air(&self, g: &AtmosGrid<B>) -> SurfaceAir<B> {
+        SurfaceAir {
+            temperature: g.t1.clone() * A1_SURFACE + TREF_SURFACE,
+            humidity: (g.q1.clone() * B1_SURFACE + QREF_SURFACE) * (CP_AIR / LATENT_HEAT),
+            u: g.u0.clone() + g.u1.clone() * V1_SURFACE,
+            v: g.v0.clone() + g.v1.clone() * V1_SURFACE,
+        }
+    }
+
+    /// The device the model lives on.
+    pub fn device(&self) -> &B::Device {
+        &self.device
+    }
+}

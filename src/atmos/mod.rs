@@ -1,0 +1,17 @@
+//! The atmosphere: QTCM1 (Neelin & Zeng 2000) made global on the spherical-harmonic engine.
+//!
+//! - [`qtcm`]: the vertical-structure constants of QTCM1 v2.3 (mode projections, advection
+//!   interaction coefficients, gross stabilities, reference profiles).
+//! - [`dynamics`]: [`AtmosModel`] and [`AtmosState`]: the barotropic vorticity and the first
+//!   baroclinic mode (vorticity, divergence, T₁, q₁) in spherical harmonics, semi-implicit
+//!   leapfrog with a Robert–Asselin–Williams filter.
+//!
+//! Physics (Betts–Miller convection, clouds and radiation, surface fluxes through the coupler)
+//! enters the dynamics as column heating, moistening and surface stress ([`AtmosForcing`]).
+
+pub mod convection;
+pub mod dynamics;
+pub mod qtcm;
+
+pub use convection::Convection;
+pub use dynamics::{AtmosForcing, AtmosGrid, AtmosModel, AtmosState, DynamicsSwitches, SurfaceAir};
