@@ -231,6 +231,8 @@ fn main() {
     }
     if want("t63") {
         bench::<Cpu64>("t63", "cpu64");
+    }
+    if want("t63") || want("t63-cpu") {
         bench::<Cpu32>("t63", "cpu");
     }
 }

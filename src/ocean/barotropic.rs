@@ -37,7 +37,7 @@
 //! Bryan, K. (1969), J. Comput. Phys. 4, 347–376; Häfner et al. (2018), Geosci. Model Dev.
 //! 11, 3299–3312 (Veros); Golub & Van Loan (2013), Matrix Computations, §10.2 (PCG).
 
-use crate::backend::{float_dtype, tensor_from_vec, to_vec_f64};
+use crate::backend::{float_dtype, tensor_from_vec, to_vec_f64, Cpu64};
 use crate::grid::OceanGrid;
 use crate::numerics::cg::{pcg, CgNotConverged, CgResidual};
 use crate::numerics::elliptic::{dense_inverse, FactorError, FivePointOperator, RowBlockSolver};
@@ -279,7 +279,22 @@ impl<B: Backend> BarotropicSolver<B> {
             iterations,
             shape: [ny, nx],
         };
-        solver.setup_islands(device)?;
+        if float_dtype::<B>() == burn_tensor::DType::F64 {
+            solver.setup_islands(device)?;
+        } else {
+            // In f32 the harmonic extensions χₙ cannot be computed to 1e-5: evaluating
+            // b − Aχ alone has a round-off floor of 2.7e-5 of ‖b‖ at T63. They are fixed
+            // fields, so build them in f64 on the host and convert.
+            let reference =
+                BarotropicSolver::<Cpu64>::new(grid, kbot, dz, iterations, &Default::default())?;
+            let convert = |t: &Option<Tensor<Cpu64, 2>>| {
+                t.as_ref()
+                    .map(|t| tensor_from_vec::<B, 2>(to_vec_f64(t.clone()), t.dims(), device))
+            };
+            solver.indicator = convert(&reference.indicator);
+            solver.chi = convert(&reference.chi);
+            solver.cap_inv = convert(&reference.cap_inv);
+        }
         Ok(solver)
     }
 
