@@ -8,7 +8,7 @@ use chronos::backend::{self, Cpu32, Cpu64};
 use chronos::config::ResolvedConfig;
 
 mod common;
-use common::median_us;
+use common::{median_us, selected};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -67,11 +67,7 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
 }
 
 fn main() {
-    let only: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let want = |n: &str| only.is_empty() || only.iter().any(|o| o == n);
+    let want = selected;
     println!("| grid | backend | dynamics step (ms) | SYPD at the model Δt (dynamics only) | convection (ms) |");
     println!("|---|---|---|---|---|");
     for name in ["t31", "t63"] {

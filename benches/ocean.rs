@@ -13,7 +13,7 @@ use chronos::ocean::{step, Isoneutral, OceanForcing};
 use chronos::run::ocean_only::OceanOnlySetup;
 
 mod common;
-use common::median_us;
+use common::{median_us, selected};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -220,11 +220,7 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
 }
 
 fn main() {
-    let only: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let want = |n: &str| only.is_empty() || only.iter().any(|o| o == n);
+    let want = selected;
     if want("t31") {
         bench::<Cpu64>("t31", "cpu64");
         bench::<Cpu32>("t31", "cpu");

@@ -16,13 +16,19 @@ type B = Cpu64;
 mod common;
 use common::noise;
 
+/// Configuration, grids and boundary data of a built-in model.
+fn load(name: &str) -> (chronos::config::ModelConfig, ModelGrids, BoundaryData) {
+    let cfg = ResolvedConfig::builtin(name).unwrap().model;
+    let grids = ModelGrids::new(&cfg).unwrap();
+    let data = BoundaryData::load(name, &grids).unwrap();
+    (cfg, grids, data)
+}
+
 #[test]
 fn streamfunction_on_the_real_masks() {
     let d = Default::default();
     for name in ["t31", "t63"] {
-        let cfg = ResolvedConfig::builtin(name).unwrap().model;
-        let grids = ModelGrids::new(&cfg).unwrap();
-        let data = BoundaryData::load(name, &grids).unwrap();
+        let (cfg, grids, data) = load(name);
         let (ny, nx) = (grids.ocean.ny, grids.ocean.nx());
         let iters = cfg.ocean_physics.barotropic_iterations;
         let t0 = Instant::now();
@@ -138,9 +144,7 @@ fn f32_solver_builds_and_converges_on_both_masks() {
     type F = chronos::backend::Cpu32;
     let d = Default::default();
     for name in ["t31", "t63"] {
-        let cfg = ResolvedConfig::builtin(name).unwrap().model;
-        let grids = ModelGrids::new(&cfg).unwrap();
-        let data = BoundaryData::load(name, &grids).unwrap();
+        let (cfg, grids, data) = load(name);
         let (ny, nx) = (grids.ocean.ny, grids.ocean.nx());
         let iters = cfg.ocean_physics.barotropic_iterations;
         let bt =

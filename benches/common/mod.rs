@@ -18,3 +18,14 @@ pub fn median_us(mut f: impl FnMut(), reps: usize) -> f64 {
     t.sort_by(|a, b| a.total_cmp(b));
     t[reps / 2]
 }
+
+/// Whether the case `name` was selected on the command line (`cargo bench --bench X -- t31`);
+/// with no names given every case runs. Arguments starting with `-` (cargo's) are ignored.
+#[allow(dead_code)]
+pub fn selected(name: &str) -> bool {
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    only.is_empty() || only.iter().any(|o| o == name)
+}
