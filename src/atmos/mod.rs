@@ -5,6 +5,8 @@
 //! - [`dynamics`]: [`AtmosModel`] and [`AtmosState`]: the barotropic vorticity and the first
 //!   baroclinic mode (vorticity, divergence, T₁, q₁) in spherical harmonics, semi-implicit
 //!   leapfrog with a Robert–Asselin–Williams filter.
+//! - [`convection`]: Betts–Miller convection on mode 1 (nonlinear T₁c closure by Newton).
+//! - [`radiation`]: QTCM1's diagnostic clouds and Fu–Liou-fitted shortwave (longwave: next).
 //!
 //! Physics (Betts–Miller convection, clouds and radiation, surface fluxes through the coupler)
 //! enters the dynamics as column heating, moistening and surface stress ([`AtmosForcing`]).
@@ -12,6 +14,7 @@
 pub mod convection;
 pub mod dynamics;
 pub mod qtcm;
+pub mod radiation;
 
 pub use convection::Convection;
 pub use dynamics::{AtmosForcing, AtmosGrid, AtmosModel, AtmosState, DynamicsSwitches, SurfaceAir};
