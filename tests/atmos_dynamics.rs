@@ -223,29 +223,23 @@ fn size(s: &AtmosState<B>) -> f64 {
     to_vec_f64(s.current.clone().abs().max())[0]
 }
 
+/// The time-step limit: 30 days of the jet with every term active at steps up to 4800 s stay
+/// bounded; 6000 s (advective Courant number 1.17) blows up, which is printed, not asserted.
+/// The default step (1200 s) thus has a margin of four (documented in `atmos::dynamics`).
 #[test]
-fn full_dynamics_stay_bounded_for_thirty_days_at_the_default_step() {
-    let m = model(DynamicsSwitches::default(), 1200.0, true);
-    let s0 = jet_state(&m);
-    let start = size(&s0);
-    let s = run(&m, s0, 72 * 30);
-    let end = size(&s);
-    println!(
-        "jet, all terms, 30 days at Δt = 1200 s: max spectral amplitude {start:.3e} → {end:.3e}"
-    );
-    assert!(end.is_finite() && end < 10.0 * start, "{start} → {end}");
-}
-
-#[test]
-#[ignore = "exploration: the time-step limit of the dynamics (printed; documented in atmos::dynamics)"]
-fn time_step_limit() {
-    for dt in [1200.0, 2400.0, 3600.0, 4800.0, 6000.0, 7200.0] {
+fn full_dynamics_stay_bounded_for_thirty_days_up_to_four_times_the_default_step() {
+    for dt in [1200.0, 2400.0, 4800.0, 6000.0] {
         let m = model(DynamicsSwitches::default(), dt, true);
         let s0 = jet_state(&m);
         let start = size(&s0);
-        let steps = (30.0 * 86400.0 / dt) as usize;
-        let s = run(&m, s0, steps);
+        let s = run(&m, s0, (30.0 * 86400.0 / dt) as usize);
         let end = size(&s);
         println!("Δt = {dt:6.0} s: 30 days, max spectral amplitude {start:.3e} → {end:.3e}");
+        if dt <= 4800.0 {
+            assert!(
+                end.is_finite() && end < 10.0 * start,
+                "Δt = {dt}: {start} → {end}"
+            );
+        }
     }
 }

@@ -34,7 +34,8 @@
 //! `T1cTableIn` in jwblin/qtcm).
 
 use super::qtcm::{
-    A1_HAT, B1_HAT, BB1_HAT, CPG, CP_AIR, LATENT_HEAT, QCREF_HAT, QREF_HAT, TCREF_HAT, TREF_HAT,
+    qsat_1000, A1_HAT, B1_HAT, BB1_HAT, CPG, CP_AIR, LATENT_HEAT, QCREF_HAT, QREF_HAT, TCREF_HAT,
+    TREF_HAT,
 };
 use crate::backend::tensor_from_vec;
 use burn_tensor::{backend::Backend, Tensor};
@@ -54,13 +55,6 @@ pub const TABLE: [[f64; 4]; 11] = [
     [300.0, 0.644_117_65, 244.309_72, 0.678_012_91],
     [200.0, 0.614_705_92, 219.906_30, 0.745_645_52],
 ];
-
-/// Saturation specific humidity at 1000 hPa (kg kg⁻¹), QTCM1's `hsat0`:
-/// 0.622 · 0.6108 kPa · exp(17.27 T_c/(237.3 + T_c)) / 100 kPa, T_c = T − 273.15.
-pub fn qsat_1000(t: f64) -> f64 {
-    let tc = t - 273.15;
-    0.622 * 0.6108 * (17.27 * tc / (237.3 + tc)).exp() * 0.01
-}
 
 /// Trapezoidal weights in p of the table levels, divided by the 800 hPa span (1).
 fn trapezoid_weights() -> [f64; 11] {

@@ -43,8 +43,8 @@
 //! **Stability at the defaults** (T31, Δt = 1200 s): advection Courant number
 //! |u|_max T Δt/a = 0.29 for 50 m s⁻¹ jets; explicit gravity waves would allow cTΔt/a =
 //! 0.29 too, but the semi-implicit terms make them unconditionally stable; inertial
-//! fΔt ≤ 0.175. Measured (`cargo test --release --test atmos_dynamics -- --ignored
-//! time_step_limit`): a 40 m s⁻¹ jet with both modes, T₁ and q₁ active runs 30 days
+//! fΔt ≤ 0.175. Measured (`cargo test --release --test atmos_dynamics -- --nocapture
+//! full_dynamics`): a 40 m s⁻¹ jet with both modes, T₁ and q₁ active runs 30 days
 //! unchanged at Δt = 1200, 2400, 3600 and 4800 s and blows up at 6000 s (Courant number
 //! 0.93 → 1.17, the leapfrog limit of 1), so the default step has a margin of four.
 //!
@@ -142,9 +142,9 @@ pub struct AtmosForcing<B: Backend> {
     pub heating: Tensor<B, 3>,
     /// Column moistening W (W m⁻², in L·kg m⁻² s⁻¹): evaporation minus precipitation.
     pub moistening: Tensor<B, 3>,
-    /// Eastward surface stress τ_x on the atmosphere's surface wind (N m⁻², positive: the
-    /// surface pulls the air eastward is negative, i.e. τ is the stress the air exerts on the
-    /// surface, as in the bulk formula τ = ρC_D|V|**v**ₛ).
+    /// Eastward surface stress τ_x (N m⁻²): the stress the air exerts on the surface, as in
+    /// the bulk formula τ = ρC_D|V|**v**ₛ (positive for an eastward surface wind; the air
+    /// feels −τ).
     pub stress_x: Tensor<B, 3>,
     /// Northward surface stress τ_y (N m⁻²), same convention.
     pub stress_y: Tensor<B, 3>,

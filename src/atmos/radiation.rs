@@ -29,6 +29,7 @@
 //! K. N. (1993), J. Atmos. Sci. 50, 2008–2025; QTCM1 v2.3 `clrad.F90` (jwblin/qtcm).
 
 use crate::backend::tensor_from_vec;
+use crate::forcing::orbit::sunset_hour_angle;
 use burn_tensor::{backend::Backend, Tensor};
 use std::f64::consts::PI;
 
@@ -118,14 +119,7 @@ impl<B: Backend> Clouds<B> {
 pub fn zenith_moments(lat: f64, delta: f64) -> (f64, f64) {
     let a = lat.sin() * delta.sin();
     let b = lat.cos() * delta.cos();
-    let x = -lat.tan() * delta.tan();
-    let h = if x <= -1.0 {
-        PI
-    } else if x >= 1.0 {
-        0.0
-    } else {
-        x.acos()
-    };
+    let h = sunset_hour_angle(lat, delta);
     let z1 = (a * h + b * h.sin()) / PI;
     let z2 = (a * a * h + 2.0 * a * b * h.sin() + b * b * (h / 2.0 + (2.0 * h).sin() / 4.0)) / PI;
     (z1, z2)

@@ -10,8 +10,8 @@
 //! H = ρ_a c_p C_D |V| (Tₛ − T_a)   (W m⁻², upward),
 //! E = ρ_a C_D |V| β (q_sat(Tₛ) − q_a)   (kg m⁻² s⁻¹, upward), latent heat L E.
 //!
-//! q_sat is QTCM1's saturation humidity at 1000 hPa ([`crate::atmos::convection::qsat_1000`]
-//! as a tensor function). The neutral drag coefficient of a surface with roughness z₀ is the
+//! q_sat is QTCM1's saturation humidity at 1000 hPa ([`crate::atmos::qtcm::qsat`]); c_p
+//! and L_v are QTCM1's ([`crate::atmos::qtcm`]). The neutral drag coefficient of a surface with roughness z₀ is the
 //! Deardorff (1972) / CCM1 form used by QTCM1 (`bndinit`),
 //!
 //! C_DN = 1/[ln(0.025 h_PBL/z₀)/κ + 8.4]²,   h_PBL = 2000 m, κ = 0.4,
@@ -28,13 +28,10 @@
 //! 57, 1741–1766, §5; Large, W. G. & Pond, S. (1981), J. Phys. Oceanogr. 11, 324–336
 //! (C_D ≈ 1.2e-3 over the ocean for moderate winds); QTCM1 v2.3 `sflux.F90`, `abl.F90`.
 
+use crate::atmos::qtcm::{qsat, CP_AIR, LATENT_HEAT as LATENT_HEAT_VAPOUR};
 pub use crate::atmos::SurfaceAir;
 use burn_tensor::{backend::Backend, Tensor};
 
-/// Specific heat of air c_p (J kg⁻¹ K⁻¹), QTCM1's value.
-pub const CP_AIR: f64 = 1004.0;
-/// Latent heat of vaporisation L_v (J kg⁻¹), QTCM1's value.
-pub const LATENT_HEAT_VAPOUR: f64 = 2.43e6;
 /// Air density ρ_a (kg m⁻³), QTCM1's value.
 pub const AIR_DENSITY: f64 = 1.2;
 /// Gustiness floor V_min (m s⁻¹), QTCM1 v2.3's `VVsmin`.
@@ -113,13 +110,6 @@ impl<B: Backend> SurfaceFluxes<B> {
             }
         })
     }
-}
-
-/// Saturation specific humidity at 1000 hPa (kg kg⁻¹) of temperature `t` (K), elementwise:
-/// 0.622 · 0.6108 kPa · exp(17.27 T_c/(237.3 + T_c))/100 kPa (QTCM1 `hsat0`).
-pub fn qsat<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
-    let tc = t - 273.15;
-    (tc.clone() / (tc + 237.3) * 17.27).exp() * (0.622 * 0.6108 * 0.01)
 }
 
 /// Bulk fluxes over one surface type with transfer coefficient `cd` (1), surface

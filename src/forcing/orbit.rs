@@ -118,18 +118,24 @@ impl Orbit {
     }
 }
 
-/// Q̄ = (S/π)[h₀ sin φ sin δ + cos φ cos δ sin h₀] with cos h₀ = −tan φ tan δ (h₀ = π where
-/// the Sun never sets, 0 where it never rises); `s` is S₀ (a/r)² (W m⁻²), angles in radians.
-pub fn daily_mean_insolation(lat: f64, delta: f64, s: f64) -> f64 {
+/// Sunset hour angle h₀ (radians) at latitude `lat` for declination `delta`:
+/// cos h₀ = −tan φ tan δ, with h₀ = π in polar day and 0 in polar night (|tan φ tan δ| ≥ 1,
+/// the exact limits of the formula).
+pub fn sunset_hour_angle(lat: f64, delta: f64) -> f64 {
     let x = -lat.tan() * delta.tan();
-    // |x| ≥ 1 is polar day or night: the hour angle of sunset is then π or 0 exactly.
-    let h0 = if x <= -1.0 {
+    if x <= -1.0 {
         PI
     } else if x >= 1.0 {
         0.0
     } else {
         x.acos()
-    };
+    }
+}
+
+/// Q̄ = (S/π)[h₀ sin φ sin δ + cos φ cos δ sin h₀] with cos h₀ = −tan φ tan δ (h₀ = π where
+/// the Sun never sets, 0 where it never rises); `s` is S₀ (a/r)² (W m⁻²), angles in radians.
+pub fn daily_mean_insolation(lat: f64, delta: f64, s: f64) -> f64 {
+    let h0 = sunset_hour_angle(lat, delta);
     s / PI * (h0 * lat.sin() * delta.sin() + lat.cos() * delta.cos() * h0.sin())
 }
 
