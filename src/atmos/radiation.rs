@@ -28,6 +28,7 @@
 //! Zeng, N., Neelin, J. D. & Chou, C. (2000), J. Atmos. Sci. 57, 1767–1796; Fu, Q. & Liou,
 //! K. N. (1993), J. Atmos. Sci. 50, 2008–2025; QTCM1 v2.3 `clrad.F90` (jwblin/qtcm).
 
+use super::qtcm::QREF_SURFACE;
 use crate::backend::tensor_from_vec;
 use crate::forcing::orbit::sunset_hour_angle;
 use burn_tensor::{backend::Backend, Tensor};
@@ -187,6 +188,246 @@ pub fn shortwave<B: Backend>(
     }
 }
 
+/// Stefan–Boltzmann constant σ (W m⁻² K⁻⁴).
+pub const STEFAN_BOLTZMANN: f64 = 5.670_374_419e-8;
+/// QTCM1's reference OLR at the reference cloud cover (W m⁻²).
+pub const OLR_REFERENCE: f64 = 240.3406;
+/// QTCM1's reference downward longwave at the surface (W m⁻²).
+pub const SURFACE_DOWN_REFERENCE: f64 = 443.4288;
+/// Reference surface temperature of the longwave fit T_s,ref (K).
+pub const TS_REFERENCE: f64 = 302.26001;
+/// Reference CO₂ concentration of the fit C₀ (ppm; QTCM1's `co2m`).
+pub const CO2_REFERENCE: f64 = 330.0;
+/// Reference cloud covers cldref₁…₄ of the fit (QTCM1 `cldref`).
+pub const CLOUD_REFERENCE: [f64; 4] = [0.1051, 0.1047, 0.1096, 0.2234];
+
+/// Longwave sensitivities per sky type n = 0 (clear) … 4 (Chou & Neelin 1996 as coded in
+/// QTCM1 v2.3 `radlw`): rows ε_rTt, ε_rqt, ε_rst (TOA; W m⁻² K⁻¹), ε_rTs, ε_rqs (surface).
+const LW_EPS: [[f64; 5]; 5] = [
+    [
+        0.133_549e1,
+        0.152_938e1,
+        0.145_419e1,
+        0.141_225e1,
+        0.140_892e1,
+    ],
+    [
+        -0.806_434,
+        -0.644_083e-1,
+        -0.352_098,
+        -0.471_530,
+        -0.421_301,
+    ],
+    [0.535_400, 0.109_650e-2, 0.208_200, 0.900_000e-3, 0.115_160],
+    [
+        0.129_186e1,
+        0.174_937e1,
+        0.151_779e1,
+        0.183_933e1,
+        0.168_531e1,
+    ],
+    [0.259_074e1, 0.656_097, 0.173_063e1, 0.118_402, 0.862_426],
+];
+/// Cloud-cover sensitivities of OLR (ε_rct) and surface downward longwave (ε_rcs), types
+/// 1…4 (W m⁻² per unit cover).
+const LW_CLOUD: [[f64; 4]; 2] = [
+    [-0.100_751e3, -0.616_890e2, -0.122_923e2, -0.276_311e2],
+    [0.230_918e2, 0.843_160e1, 0.325_455e2, 0.205_806e2],
+];
+/// QTCM1's CO₂ sensitivities (option `DELTA_CO2`) per sky type: OLR (ε_rco2t) and surface
+/// downward (ε_rco2s), W m⁻² per unit (C − C₀)/C₀. Only their ratio is used here: the
+/// share of a TOA CO₂ forcing that reaches the surface.
+const LW_CO2: [[f64; 5]; 2] = [
+    [
+        -0.564_960e1,
+        -0.326_653e1,
+        -0.419_050e1,
+        -0.559_220e1,
+        -0.522_538e1,
+    ],
+    [0.188_300, 0.131_395, 0.165_100, 0.112_100, 0.139_727],
+];
+
+/// The CO₂ radiative forcing F = 5.35 ln(C/C₀) W m⁻² (Myhre et al. 1998, Table 3) relative to
+/// the fit's C₀ = 330 ppm.
+pub fn co2_forcing(co2_ppm: f64) -> f64 {
+    5.35 * (co2_ppm / CO2_REFERENCE).ln()
+}
+
+/// Longwave fluxes, each `[1, nlat, nlon]` (W m⁻², all positive).
+#[derive(Debug, Clone)]
+pub struct Longwave<B: Backend> {
+    /// Outgoing longwave at the top of the atmosphere (OLR).
+    pub toa_up: Tensor<B, 3>,
+    /// Downward at the surface.
+    pub surface_down: Tensor<B, 3>,
+    /// Upward at the surface, σTₛ⁴.
+    pub surface_up: Tensor<B, 3>,
+}
+
+impl<B: Backend> Longwave<B> {
+    /// Net longwave heating of the atmospheric column, F↑ₛ − F↓ₛ − OLR (W m⁻²).
+    pub fn atmosphere(&self) -> Tensor<B, 3> {
+        self.surface_up.clone() - self.surface_down.clone() - self.toa_up.clone()
+    }
+
+    /// Net longwave into the surface, F↓ₛ − F↑ₛ (W m⁻²).
+    pub fn surface_net(&self) -> Tensor<B, 3> {
+        self.surface_down.clone() - self.surface_up.clone()
+    }
+}
+
+/// The clear-sky window transmissivity t(qₛ) = 1/(1 + exp(k(qₛ − q₀))) and its parameters.
+///
+/// QTCM1's clear-sky OLR depends on Tₛ through ε_rst,0 = 0.535 W m⁻² K⁻¹, which is the
+/// surface's emission 4σTₛ³ seen through a window of transmissivity t₀ = ε_rst,0/(4σTₛ,ref³)
+/// = 0.085, and on moisture through ε_rqt,0 = −0.806 W m⁻² K⁻¹, read here as the closing of
+/// that window by water vapour: ∂t/∂q₁ = ε_rqt,0/(σTₛ,ref⁴ − σT_e0⁴). The logistic in the
+/// surface humidity qₛ = q_ref,s + q₁ (K, as L q/c_p) has that value and slope at the
+/// reference and stays in (0, 1): dry polar columns open the window (t = 0.43 at qₛ = 0), as
+/// they do in line-by-line calculations (Koll & Cronin 2018).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    /// t₀ at the reference column (1).
+    pub t0: f64,
+    /// k (K⁻¹).
+    pub k: f64,
+    /// q₀ (K).
+    pub q0: f64,
+    /// σT_e0⁴ (W m⁻²): the clear-sky atmospheric emission at the reference.
+    pub emission0: f64,
+}
+
+/// Reference clear-sky OLR and surface downward longwave (W m⁻²): QTCM1's references minus
+/// the reference clouds' effects, 264.9 and 432.0.
+fn clear_references() -> (f64, f64) {
+    let mut olr = OLR_REFERENCE;
+    let mut down = SURFACE_DOWN_REFERENCE;
+    for n in 0..4 {
+        olr -= CLOUD_REFERENCE[n] * LW_CLOUD[0][n];
+        down -= CLOUD_REFERENCE[n] * LW_CLOUD[1][n];
+    }
+    (olr, down)
+}
+
+impl Window {
+    /// The window fitted to QTCM1's clear-sky sensitivities (type docs).
+    pub fn fitted() -> Self {
+        let sigma = STEFAN_BOLTZMANN;
+        let (olr0, _) = clear_references();
+        let s_ref = sigma * TS_REFERENCE.powi(4);
+        let t0 = LW_EPS[2][0] / (4.0 * sigma * TS_REFERENCE.powi(3));
+        let emission0 = (olr0 - t0 * s_ref) / (1.0 - t0);
+        let slope = LW_EPS[1][0] / (s_ref - emission0);
+        let k = -slope / (t0 * (1.0 - t0));
+        let q0 = QREF_SURFACE - (1.0 / t0 - 1.0).ln() / k;
+        Window {
+            t0,
+            k,
+            q0,
+            emission0,
+        }
+    }
+
+    /// t(qₛ) for q₁ (K), any shape.
+    pub fn transmissivity<B: Backend>(&self, q1: Tensor<B, 3>) -> Tensor<B, 3> {
+        ((q1 + (QREF_SURFACE - self.q0)) * self.k)
+            .exp()
+            .add_scalar(1.0)
+            .recip()
+    }
+}
+
+/// QTCM1's longwave made valid over the globe's range of temperatures.
+///
+/// QTCM1 (`radlw`) is linear about a tropical reference column: with E_X = Σₙ ε_rX,n cldₙ
+/// over the sky types n = 0 (clear) … 4, OLR = 240.34 + E_Tt T₁ + E_qt q₁ + E_st (Tₛ − Tₛ,ref)
+/// + Σₙ ε_rct,n (cldₙ − cldrefₙ) and F↓ₛ = 443.43 + E_Ts T₁ + E_qs q₁ + Σₙ ε_rcs,n (cldₙ −
+/// cldrefₙ). Those lines cross zero in polar columns (OLR < 0 for T₁ ≲ −200 K). Written per
+/// sky type, OLR = Σₙ cldₙ OLRₙ with OLRₙ,ref = OLR₀,ref + ε_rct,n, and here each type's flux
+/// is black-body emission with the same reference value and first derivatives:
+///
+/// clear sky: OLR₀ = t σTₛ⁴ + (1 − t) σT_e⁴,   T_e = T_e0 + ε_rTt,0 T₁/((1 − t₀) 4σT_e0³),
+///            F↓ₛ,₀ = (1 − t) σT_b⁴,   T_b = T_b0 + [ε_rTs,0 T₁ + (ε_rqs,0 + t′σT_b0⁴) q₁]/((1 − t₀) 4σT_b0³),
+/// cloud type n: OLRₙ = σT_e,n⁴,   T_e,n = T_e,n0 + (ε_rTt,n T₁ + ε_rqt,n q₁ + ε_rst,n (Tₛ − Tₛ,ref))/(4σT_e,n0³),
+///            F↓ₛ,ₙ = σT_b,n⁴,   T_b,n = T_b,n0 + (ε_rTs,n T₁ + ε_rqs,n q₁)/(4σT_b,n0³),
+///
+/// with t = t(qₛ) the clear-sky window ([`Window`], t′ = ∂t/∂q₁ at the reference) and the
+/// reference temperatures set by the reference fluxes. Then OLR = Σₙ cldₙ OLRₙ − F_CO₂,
+/// F↓ₛ = Σₙ cldₙ F↓ₛ,ₙ + r F_CO₂ and F↑ₛ = σTₛ⁴. At the reference column every flux and its
+/// derivatives equal QTCM1's (F↑ₛ: σTₛ,ref⁴ = 473.3 vs 475.3 W m⁻² and 6.264 vs 6.283
+/// W m⁻² K⁻¹, QTCM1's implied emissivity 1.004 taken as 1); away from it the Planck
+/// sensitivity 4σT³ falls in cold columns and the window opens in dry ones, as they do
+/// physically, and every flux stays positive without a limiter (tested against a grey column
+/// model from 180 to 275 K at 500 hPa in `tests/atmos_radiation.rs`). CO₂: the forcing
+/// F_CO₂ = 5.35 ln(C/C₀) ([`co2_forcing`]) leaves the OLR, and the fraction
+/// r = Σₙ cldₙ (−ε_rco2s,n/ε_rco2t,n) (3.3 % for clear sky; QTCM1's `DELTA_CO2` ratios) reaches
+/// the surface.
+///
+/// Inputs: T₁, q₁ (K), surface temperature Tₛ (K), clouds, CO₂ (ppm); shapes `[1, nlat, nlon]`.
+///
+/// # References
+/// Chou, C. & Neelin, J. D. (1996), J. Climate 9, 2612–2633 (the linearised scheme); Zeng,
+/// Neelin & Chou (2000), J. Atmos. Sci. 57, 1767–1796, §2c; QTCM1 v2.3 `clrad.F90`; Myhre, G.
+/// et al. (1998), Geophys. Res. Lett. 25, 2715–2718; Koll, D. D. B. & Cronin, T. W. (2018),
+/// PNAS 115, 10293–10298 (the closing water-vapour window).
+pub fn longwave<B: Backend>(
+    t1: Tensor<B, 3>,
+    q1: Tensor<B, 3>,
+    ts: Tensor<B, 3>,
+    clouds: &Clouds<B>,
+    co2_ppm: f64,
+) -> Longwave<B> {
+    let sigma = STEFAN_BOLTZMANN;
+    let planck = |x: Tensor<B, 3>| x.powi_scalar(4) * sigma;
+    let temp_of = |flux: f64| (flux / sigma).powf(0.25);
+    let slope_of = |temp: f64| 4.0 * sigma * temp.powi(3);
+    let (olr_clear, down_clear) = clear_references();
+    let w = Window::fitted();
+    let t = w.transmissivity(q1.clone());
+    let opaque = t.clone().neg() + 1.0;
+    let surface_up = planck(ts.clone());
+    // Clear sky.
+    let te0 = temp_of(w.emission0);
+    let te = t1.clone() * (LW_EPS[0][0] / ((1.0 - w.t0) * slope_of(te0))) + te0;
+    let mut toa_up =
+        (t.clone() * surface_up.clone() + opaque.clone() * planck(te)) * clouds.fraction[0].clone();
+    let b0 = down_clear / (1.0 - w.t0);
+    let tb0 = temp_of(b0);
+    let dt_dq = -w.k * w.t0 * (1.0 - w.t0);
+    let tb = (t1.clone() * LW_EPS[3][0] + q1.clone() * (LW_EPS[4][0] + dt_dq * b0))
+        / ((1.0 - w.t0) * slope_of(tb0))
+        + tb0;
+    let mut surface_down = opaque * planck(tb) * clouds.fraction[0].clone();
+    // Cloud types.
+    for n in 1..5 {
+        let e0 = temp_of(olr_clear + LW_CLOUD[0][n - 1]);
+        let te = (t1.clone() * LW_EPS[0][n]
+            + q1.clone() * LW_EPS[1][n]
+            + (ts.clone() - TS_REFERENCE) * LW_EPS[2][n])
+            / slope_of(e0)
+            + e0;
+        let d0 = temp_of(down_clear + LW_CLOUD[1][n - 1]);
+        let tb = (t1.clone() * LW_EPS[3][n] + q1.clone() * LW_EPS[4][n]) / slope_of(d0) + d0;
+        toa_up = toa_up + planck(te) * clouds.fraction[n].clone();
+        surface_down = surface_down + planck(tb) * clouds.fraction[n].clone();
+    }
+    let f_co2 = co2_forcing(co2_ppm);
+    if f_co2 != 0.0 {
+        let mut share = clouds.fraction[0].clone() * (-LW_CO2[1][0] / LW_CO2[0][0]);
+        for n in 1..5 {
+            share = share + clouds.fraction[n].clone() * (-LW_CO2[1][n] / LW_CO2[0][n]);
+        }
+        toa_up = toa_up - f_co2;
+        surface_down = surface_down + share * f_co2;
+    }
+    Longwave {
+        toa_up,
+        surface_down,
+        surface_up,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +511,107 @@ mod tests {
         let sw = shortwave(1361.0, 0.0, &[0.0], &clouds, t(vec![0.07, 0.07, 0.8]));
         let abs = to_vec_f64(sw.toa_absorbed());
         assert!(abs[1] < abs[0] && abs[2] < abs[0], "{abs:?}");
+    }
+
+    /// QTCM1's linear longwave (OLR, F↓ₛ) for one column.
+    fn qtcm_linear(t1: f64, q1: f64, ts: f64, cld: [f64; 5]) -> (f64, f64) {
+        let e = |row: &[f64; 5]| (0..5).map(|n| row[n] * cld[n]).sum::<f64>();
+        let c = |row: &[f64; 4]| {
+            (0..4)
+                .map(|n| row[n] * (cld[n + 1] - CLOUD_REFERENCE[n]))
+                .sum::<f64>()
+        };
+        (
+            OLR_REFERENCE
+                + e(&LW_EPS[0]) * t1
+                + e(&LW_EPS[1]) * q1
+                + e(&LW_EPS[2]) * (ts - TS_REFERENCE)
+                + c(&LW_CLOUD[0]),
+            SURFACE_DOWN_REFERENCE + e(&LW_EPS[3]) * t1 + e(&LW_EPS[4]) * q1 + c(&LW_CLOUD[1]),
+        )
+    }
+
+    #[test]
+    fn longwave_equals_qtcm_at_the_reference_to_first_order() {
+        let cld = [0.3, 0.2, 0.1, 0.15, 0.25];
+        let ours = |t1: f64, q1: f64, ts: f64, co2: f64| {
+            let clouds = Clouds {
+                fraction: cld.map(|c| t(vec![c])),
+            };
+            let lw = longwave(t(vec![t1]), t(vec![q1]), t(vec![ts]), &clouds, co2);
+            (
+                to_vec_f64(lw.toa_up)[0],
+                to_vec_f64(lw.surface_down)[0],
+                to_vec_f64(lw.surface_up)[0],
+            )
+        };
+        // QTCM1's own reference: the reference clouds give 240.3406 and 443.4288.
+        let refc = [
+            1.0 - CLOUD_REFERENCE.iter().sum::<f64>(),
+            CLOUD_REFERENCE[0],
+            CLOUD_REFERENCE[1],
+            CLOUD_REFERENCE[2],
+            CLOUD_REFERENCE[3],
+        ];
+        let clouds = Clouds {
+            fraction: refc.map(|c| t(vec![c])),
+        };
+        let lw = longwave(
+            t(vec![0.0]),
+            t(vec![0.0]),
+            t(vec![TS_REFERENCE]),
+            &clouds,
+            330.0,
+        );
+        assert!((to_vec_f64(lw.toa_up)[0] - OLR_REFERENCE).abs() < 1e-9);
+        assert!((to_vec_f64(lw.surface_down)[0] - SURFACE_DOWN_REFERENCE).abs() < 1e-9);
+        // Values and central-difference derivatives at the reference point for other clouds.
+        let (o, d, _) = ours(0.0, 0.0, TS_REFERENCE, 330.0);
+        let (lo, ld) = qtcm_linear(0.0, 0.0, TS_REFERENCE, cld);
+        assert!(
+            (o - lo).abs() < 1e-9 && (d - ld).abs() < 1e-9,
+            "{o} {lo} {d} {ld}"
+        );
+        let h = 1e-3;
+        for var in 0..3 {
+            let shift = |s: f64| {
+                let mut x = [0.0, 0.0, TS_REFERENCE];
+                x[var] += s;
+                x
+            };
+            let (p, m) = (shift(h), shift(-h));
+            let a = ours(p[0], p[1], p[2], 330.0);
+            let b = ours(m[0], m[1], m[2], 330.0);
+            let la = qtcm_linear(p[0], p[1], p[2], cld);
+            let lb = qtcm_linear(m[0], m[1], m[2], cld);
+            let (d_olr, d_down) = ((a.0 - b.0) / (2.0 * h), (a.1 - b.1) / (2.0 * h));
+            let (l_olr, l_down) = ((la.0 - lb.0) / (2.0 * h), (la.1 - lb.1) / (2.0 * h));
+            assert!(
+                (d_olr - l_olr).abs() < 1e-6,
+                "OLR ∂/∂x{var}: {d_olr} vs {l_olr}"
+            );
+            assert!(
+                (d_down - l_down).abs() < 1e-6,
+                "F↓ ∂/∂x{var}: {d_down} vs {l_down}"
+            );
+        }
+        // CO₂ doubling from the reference: 5.35 ln 2 = 3.708 W m⁻² less OLR.
+        let (o2, d2, _) = ours(0.0, 0.0, TS_REFERENCE, 660.0);
+        assert!((o - o2 - 5.35 * 2f64.ln()).abs() < 1e-9);
+        assert!(d2 > d && d2 - d < 0.05 * (o - o2));
+        // Fluxes stay positive in the coldest, driest column the globe has.
+        let (oc, dc, uc) = ours(-250.0, -51.0, 200.0, 180.0);
+        assert!(oc > 0.0 && dc > 0.0 && uc > 0.0, "{oc} {dc} {uc}");
+    }
+
+    #[test]
+    fn the_window_is_fitted_to_qtcm() {
+        let w = Window::fitted();
+        let tw = |q1: f64| to_vec_f64(w.transmissivity(t(vec![q1])))[0];
+        assert!((tw(0.0) - w.t0).abs() < 1e-12);
+        assert!((w.t0 - 0.0855).abs() < 1e-3, "{}", w.t0);
+        // Dry columns open the window, moist ones close it; always within (0, 1).
+        assert!(tw(-QREF_SURFACE) > 0.4 && tw(-QREF_SURFACE) < 1.0);
+        assert!(tw(30.0) < w.t0 && tw(30.0) > 0.0);
     }
 }
