@@ -131,10 +131,11 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 length,
                 force,
             };
-            if exp.experiment.mode != "ocean_only" {
-                return Err(RunError::ModeNotAvailable(exp.experiment.mode.clone()).into());
-            }
-            let files = backend::dispatch(kind, OceanOnlyJob { cfg, opts })??;
+            let files = match exp.experiment.mode.as_str() {
+                "ocean_only" => backend::dispatch(kind, OceanOnlyJob { cfg, opts })??,
+                "atmos_only" => backend::dispatch(kind, AtmosOnlyJob { cfg, opts })??,
+                other => return Err(RunError::ModeNotAvailable(other.to_string()).into()),
+            };
             println!("done; output:");
             for f in files {
                 println!("  {}", f.display());
@@ -213,6 +214,23 @@ impl BackendJob for OceanOnlyJob {
         device: &B::Device,
     ) -> Self::Output {
         chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device)
+    }
+}
+
+/// The atmosphere-only run on the chosen backend.
+struct AtmosOnlyJob {
+    cfg: ResolvedConfig,
+    opts: RunOptions,
+}
+
+impl BackendJob for AtmosOnlyJob {
+    type Output = Result<Vec<PathBuf>, RunError>;
+    fn run<B: burn_tensor::backend::Backend>(
+        self,
+        kind: BackendKind,
+        device: &B::Device,
+    ) -> Self::Output {
+        chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
     }
 }
 

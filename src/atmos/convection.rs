@@ -79,6 +79,16 @@ pub fn qc_hat(t1c: f64) -> f64 {
         .sum()
 }
 
+/// Column-mean saturation moisture q̂_sat(T₁) (K) on the host ([`Convection::column_saturation`]).
+pub fn qsat_hat(t1: f64) -> f64 {
+    let w = trapezoid_weights();
+    TABLE
+        .iter()
+        .zip(w)
+        .map(|(r, wk)| wk * qsat_1000(r[2] + r[3] * t1) * (LATENT_HEAT / CP_AIR) * (1000.0 / r[0]))
+        .sum()
+}
+
 /// Betts–Miller convection on the first baroclinic mode.
 #[derive(Debug, Clone)]
 pub struct Convection<B: Backend> {
@@ -93,6 +103,8 @@ pub struct Convection<B: Backend> {
     tsat: Tensor<B, 3>,
     /// a₁ per level `[11, 1, 1]`.
     a1: Tensor<B, 3>,
+    /// As `coef` without α: the column-mean saturation moisture's weights.
+    coef_sat: Tensor<B, 3>,
 }
 
 /// Convective heating and the reference temperature, `[1, nlat, nlon]` each.
@@ -122,6 +134,9 @@ impl<B: Backend> Convection<B> {
                     * 0.6108
                     * 0.01
             }),
+            coef_sat: col(&|k| {
+                w[k] * (LATENT_HEAT / CP_AIR) * (1000.0 / TABLE[k][0]) * 0.622 * 0.6108 * 0.01
+            }),
             tsat: col(&|k| TABLE[k][2] - 273.15),
             a1: col(&|k| TABLE[k][3]),
         }
@@ -145,6 +160,14 @@ impl<B: Backend> Convection<B> {
             t1c = t1c - g / dg;
         }
         t1c
+    }
+
+    /// Column-mean saturation moisture q̂_sat(T₁) (K, as L q/c_p) of the temperature profile
+    /// T(p) = T_sat(p) + a₁(p)T₁: the table's q̂_c without its relative humidity α(p),
+    /// q̂_sat = (1/800 hPa) ∫₂₀₀¹⁰⁰⁰ q_sat(T(p)) (L/c_p)(1000 hPa/p) dp, `[1, nlat, nlon]`.
+    pub fn column_saturation(&self, t1: Tensor<B, 3>) -> Tensor<B, 3> {
+        let tc = self.a1.clone() * t1 + self.tsat.clone();
+        ((tc.clone() / (tc + 237.3) * 17.27).exp() * self.coef_sat.clone()).sum_dim(0)
     }
 
     /// Convective heating Q_c = ε_c C_pg max(â₁(T₁c − T₁) + ΔT̂, 0) (W m⁻²).

@@ -59,7 +59,7 @@
 use super::qtcm::{
     A1_HAT, A1_SURFACE, B1_HAT, B1_SURFACE, CPG, CP_AIR, DQ111, DT111, EPS_I1, EPS_TAU, GMQ_P,
     GMQ_R, GMS_R, G_OVER_PT, LATENT_HEAT, Q1_CLOUD_TOP, QREF_SURFACE, R_AIR, TREF_SURFACE, V110,
-    V111, V1_SURFACE, VW110, VW111,
+    V111, V1_SQ_HAT, V1_SURFACE, VW110, VW111,
 };
 use crate::backend::tensor_from_vec;
 use crate::config::{AtmosphereDynamicsConfig, ModelConfig};
@@ -121,6 +121,13 @@ pub struct AtmosModel<B: Backend> {
     lambda: Tensor<B, 4>,
     /// Implicit diffusion factors per field `[1, 1, 5, N]`, for steps of Δt and 2Δt.
     diffusion: [Tensor<B, 4>; 2],
+    /// Kinetic-energy weights (p_T/g)·c_m a²/(n(n + 1)) per coefficient and field `[M, 1, 5, N]`
+    /// (ζ₀: 1; ζ₁, δ₁: ⟨V₁²⟩; T₁, q₁: 0), c₀ = ½, c_{m>0} = ¼, zero at n = 0.
+    ke_weight: Tensor<B, 4>,
+    /// 1 at the (0, 0) coefficient of T₁ `[M, 2, 5, N]`.
+    t1_mean: Tensor<B, 4>,
+    /// 1 at the (0, 0) coefficients of T₁ and q₁.
+    tq_mean: Tensor<B, 4>,
     device: B::Device,
 }
 
@@ -262,6 +269,26 @@ impl<B: Backend> AtmosModel<B> {
                 2,
             )
         });
+        let m = transform.modes();
+        let a2 = transform.radius * transform.radius;
+        let mut kw = vec![0.0; m * FIELDS * m];
+        for mm in 0..m {
+            for n in mm.max(1)..m {
+                let c = if mm == 0 { 0.5 } else { 0.25 };
+                let w = c * a2 / (n * (n + 1)) as f64 / G_OVER_PT;
+                kw[(mm * FIELDS + ZETA0) * m + n] = w;
+                kw[(mm * FIELDS + ZETA1) * m + n] = w * V1_SQ_HAT;
+                kw[(mm * FIELDS + DELTA1) * m + n] = w * V1_SQ_HAT;
+            }
+        }
+        let ke_weight = tensor_from_vec(kw, [m, 1, FIELDS, m], device);
+        let unit = |fields: &[usize]| {
+            let mut v = vec![0.0; m * 2 * FIELDS * m];
+            for &f in fields {
+                v[f * m] = 1.0;
+            }
+            tensor_from_vec::<B, 4>(v, [m, 2, FIELDS, m], device)
+        };
         AtmosModel {
             transform,
             dt,
@@ -272,6 +299,9 @@ impl<B: Backend> AtmosModel<B> {
             inv_cos2,
             lambda,
             diffusion,
+            ke_weight,
+            t1_mean: unit(&[T1]),
+            tq_mean: unit(&[T1, Q1]),
             device: device.clone(),
         }
     }
@@ -450,6 +480,46 @@ impl<B: Backend> AtmosModel<B> {
         n
     }
 
+    /// Global-mean kinetic energy (p_T/g)(|**v**₀|² + ⟨V₁²⟩|**v**₁|²)/2 (J m⁻²) of a level
+    /// set `[M, 2, 5, N]`, as a 1-element tensor (no host sync).
+    pub fn kinetic_energy(&self, x: &Tensor<B, 4>) -> Tensor<B, 1> {
+        (x.clone().powi_scalar(2) * self.ke_weight.clone()).sum() * 0.5
+    }
+
+    /// The global-mean total-energy tendency (W m⁻²) of adiabatic tendencies `n` at level
+    /// set `x`: moist enthalpy C_pg(â₁ ∂T̄₁/∂t + b̂₁ ∂q̄₁/∂t) plus kinetic energy
+    /// Σ w (ζ₀ ∂ζ₀/∂t + ⟨V₁²⟩(ζ₁ ∂ζ₁/∂t + δ₁ ∂δ₁/∂t)), including the semi-implicit
+    /// pressure-gradient term R λₙ T₁ of the divergence equation.
+    fn energy_tendency(&self, x: &Tensor<B, 4>, n: &Tensor<B, 4>) -> Tensor<B, 1> {
+        let pg = level(x, T1) * self.lambda.clone() * R_AIR;
+        let n_full = Tensor::cat(
+            vec![
+                n.clone().narrow(2, ZETA0, 2),
+                level(n, DELTA1) + pg,
+                n.clone().narrow(2, T1, 2),
+            ],
+            2,
+        );
+        let ke = (x.clone() * n_full.clone() * self.ke_weight.clone()).sum();
+        let enthalpy = (n_full * self.t1_mean.clone()).sum()
+            * (CPG * A1_HAT / std::f64::consts::SQRT_2)
+            + (level(n, Q1) * self.tq_mean.clone().narrow(2, Q1, 1)).sum()
+                * (CPG * B1_HAT / std::f64::consts::SQRT_2);
+        ke + enthalpy
+    }
+
+    /// The energy and water fixers of the adiabatic dynamics (module docs): the global mean
+    /// of the q₁ tendency is removed, and the T₁ mean tendency set so that moist enthalpy
+    /// plus kinetic energy does not change.
+    fn fix_conservation(&self, x: &Tensor<B, 4>, n: Tensor<B, 4>) -> Tensor<B, 4> {
+        let q_mean = self.tq_mean.clone() - self.t1_mean.clone();
+        let n = n.clone() - n * q_mean;
+        let e = self.energy_tendency(x, &n);
+        n - self.t1_mean.clone()
+            * e.reshape([1, 1, 1, 1])
+            * (std::f64::consts::SQRT_2 / (CPG * A1_HAT))
+    }
+
     /// One leapfrog step (module docs) with the physics `forcing` (evaluated by the caller
     /// at t − Δt, i.e. from `state.previous`; `None`: adiabatic).
     pub fn step(&self, state: AtmosState<B>, forcing: Option<&AtmosForcing<B>>) -> AtmosState<B> {
@@ -462,7 +532,11 @@ impl<B: Backend> AtmosModel<B> {
         } else {
             state.previous.clone()
         };
-        let n = self.explicit_tendencies(&state.current) + self.forcing_tendencies(&old, forcing);
+        let mut explicit = self.explicit_tendencies(&state.current);
+        if self.switches.baroclinic {
+            explicit = self.fix_conservation(&state.current, explicit);
+        }
+        let n = explicit + self.forcing_tendencies(&old, forcing);
         let ms = if self.switches.baroclinic {
             GMS_R / A1_HAT
         } else {
@@ -480,7 +554,16 @@ impl<B: Backend> AtmosModel<B> {
         let z_p = old.clone().narrow(2, ZETA0, 2) + n.clone().narrow(2, ZETA0, 2) * two_h;
         let q_p = level(&old, Q1) + level(&n, Q1) * two_h;
         let k = usize::from(!first);
-        let new = Tensor::cat(vec![z_p, d_p, t_p, q_p], 2) * self.diffusion[k].clone();
+        let undiffused = Tensor::cat(vec![z_p, d_p, t_p, q_p], 2);
+        let mut new = undiffused.clone() * self.diffusion[k].clone();
+        if self.switches.baroclinic {
+            // The kinetic energy the implicit diffusion removes returns as heat (global mean).
+            let lost = self.kinetic_energy(&undiffused) - self.kinetic_energy(&new);
+            new = new
+                + self.t1_mean.clone()
+                    * lost.reshape([1, 1, 1, 1])
+                    * (std::f64::consts::SQRT_2 / (CPG * A1_HAT));
+        }
         let nu = self.settings.raw_nu;
         if first || nu == 0.0 {
             return AtmosState {
@@ -490,7 +573,10 @@ impl<B: Backend> AtmosModel<B> {
             };
         }
         let alpha = self.settings.raw_alpha;
+        // The filter leaves the global means of T₁ and q₁ alone, so that their leapfrog budget
+        // (mean of the two time levels) closes exactly.
         let d = (old - state.current.clone() * 2.0 + new.clone()) * (0.5 * nu);
+        let d = d.clone() - d * self.tq_mean.clone();
         AtmosState {
             previous: state.current + d.clone() * alpha,
             current: new - d * (1.0 - alpha),

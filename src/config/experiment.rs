@@ -50,6 +50,45 @@ pub struct OceanOnlySettings {
     pub restoring_days: f64,
 }
 
+/// `[atmos_only]`: the surface under an atmosphere-only run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtmosOnlySettings {
+    /// `"amip"`: the boundary data's monthly SST and sea-ice fraction, the real land with a
+    /// slab-and-bucket surface; `"aquaplanet"`: an all-ocean planet with the zonally symmetric
+    /// Neale & Hoskins (2000) "Qobs" SST and no ice.
+    pub surface: String,
+}
+
+/// `[forcing]`: the radiative forcing of an experiment (defaults: pre-industrial).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForcingSettings {
+    /// CO₂ concentration (ppm); PMIP4 pre-industrial 284.3.
+    #[serde(default = "default_co2")]
+    pub co2: f64,
+    /// Orbit preset: `"0ka"`, `"pi"`, `"6ka"` or `"21ka"` ([`crate::forcing::orbit::Orbit::preset`]).
+    #[serde(default = "default_orbit")]
+    pub orbit: String,
+}
+
+fn default_co2() -> f64 {
+    284.3
+}
+
+fn default_orbit() -> String {
+    "pi".into()
+}
+
+impl Default for ForcingSettings {
+    fn default() -> Self {
+        ForcingSettings {
+            co2: default_co2(),
+            orbit: default_orbit(),
+        }
+    }
+}
+
 fn default_backend() -> String {
     "cpu64".into()
 }
@@ -139,6 +178,12 @@ pub struct ExperimentConfig {
     /// `[ocean_only]`, required when `experiment.mode = "ocean_only"`.
     #[serde(default)]
     pub ocean_only: Option<OceanOnlySettings>,
+    /// `[atmos_only]`, required when `experiment.mode = "atmos_only"`.
+    #[serde(default)]
+    pub atmos_only: Option<AtmosOnlySettings>,
+    /// `[forcing]`: CO₂ and orbit (pre-industrial when absent).
+    #[serde(default)]
+    pub forcing: ForcingSettings,
 }
 
 impl ExperimentConfig {
@@ -149,6 +194,23 @@ impl ExperimentConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.run.length()?;
         self.backend()?;
+        let f = &self.forcing;
+        if !(f.co2.is_finite() && f.co2 > 0.0) {
+            return Err(ConfigError::Invalid {
+                key: "forcing.co2".into(),
+                value: f.co2.to_string(),
+                reason: "must be a positive concentration in ppm".into(),
+                fix: "use e.g. 284.3 (pre-industrial) or 1137.2 (4×CO₂)".into(),
+            });
+        }
+        if let Err(e) = crate::forcing::orbit::Orbit::preset(&f.orbit) {
+            return Err(ConfigError::Invalid {
+                key: "forcing.orbit".into(),
+                value: f.orbit.clone(),
+                reason: e.to_string(),
+                fix: "use \"0ka\", \"pi\", \"6ka\" or \"21ka\"".into(),
+            });
+        }
         match self.experiment.mode.as_str() {
             "coupled" => {}
             "ocean_only" => match &self.ocean_only {
@@ -171,12 +233,31 @@ impl ExperimentConfig {
                 }
                 Some(_) => {}
             },
+            "atmos_only" => match &self.atmos_only {
+                None => return Err(ConfigError::Invalid {
+                    key: "atmos_only".into(),
+                    value: "missing".into(),
+                    reason: "experiment.mode = \"atmos_only\" needs an [atmos_only] section".into(),
+                    fix:
+                        "add `[atmos_only]` with `surface = \"amip\"` or `surface = \"aquaplanet\"`"
+                            .into(),
+                }),
+                Some(a) if a.surface != "amip" && a.surface != "aquaplanet" => {
+                    return Err(ConfigError::Invalid {
+                        key: "atmos_only.surface".into(),
+                        value: a.surface.clone(),
+                        reason: "unknown surface".into(),
+                        fix: "use \"amip\" or \"aquaplanet\"".into(),
+                    })
+                }
+                Some(_) => {}
+            },
             other => {
                 return Err(ConfigError::Invalid {
                     key: "experiment.mode".into(),
                     value: other.into(),
                     reason: "unknown mode".into(),
-                    fix: "use \"coupled\" or \"ocean_only\"".into(),
+                    fix: "use \"coupled\", \"ocean_only\" or \"atmos_only\"".into(),
                 })
             }
         }

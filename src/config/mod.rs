@@ -18,10 +18,13 @@ pub mod experiment;
 pub mod model;
 
 pub use error::ConfigError;
-pub use experiment::{ExperimentConfig, ExperimentMeta, OceanOnlySettings, RunConfig, RunLength};
+pub use experiment::{
+    AtmosOnlySettings, ExperimentConfig, ExperimentMeta, ForcingSettings, OceanOnlySettings,
+    RunConfig, RunLength,
+};
 pub use model::{
-    AtmosphereConfig, AtmosphereDynamicsConfig, CouplingConfig, ModelConfig, ModelMeta,
-    OceanConfig, OceanPhysicsConfig, PlanetConfig,
+    AtmosphereConfig, AtmosphereDynamicsConfig, AtmospherePhysicsConfig, CouplingConfig,
+    ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig,
 };
 
 use std::path::{Path, PathBuf};

@@ -19,6 +19,8 @@ pub struct ModelConfig {
     pub atmosphere: AtmosphereConfig,
     /// Atmosphere dynamics: diffusion and time filter.
     pub atmosphere_dynamics: AtmosphereDynamicsConfig,
+    /// Atmosphere physics: convection, condensation, solar constant.
+    pub atmosphere_physics: AtmospherePhysicsConfig,
     /// Ocean grid and time step.
     pub ocean: OceanConfig,
     /// Ocean physics: mixing coefficients, equation of state, solver settings.
@@ -81,6 +83,19 @@ pub struct AtmosphereDynamicsConfig {
     pub raw_nu: f64,
     /// Williams' α of the Robert–Asselin–Williams filter (1; 1 is the classic filter).
     pub raw_alpha: f64,
+}
+
+/// `[atmosphere_physics]`: the parameters of the QTCM1 column physics
+/// (see [`crate::atmos::physics`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtmospherePhysicsConfig {
+    /// Betts–Miller convective adjustment time τ_c (s; QTCM1: 7200).
+    pub convection_timescale: f64,
+    /// Large-scale condensation time τ_ls of column supersaturation (s).
+    pub condensation_timescale: f64,
+    /// Total solar irradiance S₀ at 1 AU (W m⁻²).
+    pub solar_constant: f64,
 }
 
 /// `[ocean]`: C-grid rows, z-levels and time step. The ocean shares the atmosphere's longitudes.
@@ -295,6 +310,44 @@ impl ModelConfig {
                 "must lie in [0.5, 1]",
                 "use 0.53 (Williams 2009) or 1 (classic Robert–Asselin)",
             ));
+        }
+        let ap = &self.atmosphere_physics;
+        positive(
+            "atmosphere_physics.convection_timescale",
+            ap.convection_timescale,
+            "give τ_c in seconds, e.g. 7200 (QTCM1)",
+        )?;
+        positive(
+            "atmosphere_physics.condensation_timescale",
+            ap.condensation_timescale,
+            "give τ_ls in seconds, e.g. 7200",
+        )?;
+        positive(
+            "atmosphere_physics.solar_constant",
+            ap.solar_constant,
+            "give S₀ in W m⁻², e.g. 1361",
+        )?;
+        for (key, tau) in [
+            (
+                "atmosphere_physics.convection_timescale",
+                ap.convection_timescale,
+            ),
+            (
+                "atmosphere_physics.condensation_timescale",
+                ap.condensation_timescale,
+            ),
+        ] {
+            if tau <= 2.0 * a.dt {
+                return Err(invalid(
+                    key,
+                    tau,
+                    &format!(
+                        "must exceed 2Δt = {} s: the physics is stepped forward over 2Δt, which is stable only for relaxation times longer than that",
+                        2.0 * a.dt
+                    ),
+                    "raise the time scale or shorten atmosphere.dt",
+                ));
+            }
         }
         positive(
             "ocean.dt",

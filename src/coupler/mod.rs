@@ -4,7 +4,9 @@
 //! other's grids; they meet here.
 
 pub mod bulk;
+pub mod prescribed;
 pub mod regrid;
 
 pub use bulk::{bulk_fluxes, SurfaceAir, SurfaceFluxes, SurfaceType};
+pub use prescribed::{PrescribedState, PrescribedSurface};
 pub use regrid::ConservativeRegrid;

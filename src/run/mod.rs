@@ -1,8 +1,9 @@
 //! Running experiments: the drivers behind `chronos run`.
 //!
-//! So far the ocean-only mode ([`ocean_only`]); the coupled `Simulation` with monthly means,
+//! So far the ocean-only mode ([`ocean_only`]) and the atmosphere-only modes ([`atmos_only`]); the coupled `Simulation` with monthly means,
 //! restarts and resume is issue 8.
 
+pub mod atmos_only;
 pub mod ocean_only;
 
 use crate::backend::BackendKind;
@@ -29,7 +30,7 @@ pub enum RunError {
     )]
     NoExperiment,
     /// The experiment's mode is not available yet.
-    #[error("experiment.mode = \"{0}\" cannot run yet: the coupled model arrives with issues 6–8; run experiments/ocean_only.toml (mode = \"ocean_only\")")]
+    #[error("experiment.mode = \"{0}\" cannot run yet: the coupled model arrives with issues 7–8; run experiments/ocean_only.toml (mode = \"ocean_only\") or experiments/atmos_only.toml (mode = \"atmos_only\")")]
     ModeNotAvailable(String),
     /// A configuration problem.
     #[error("{0}")]

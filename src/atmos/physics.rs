@@ -1,0 +1,255 @@
+//! The column physics of the atmosphere: convection, large-scale condensation, clouds,
+//! radiation and the heat of dissipated kinetic energy, turned into the forcing of the
+//! dynamics ([`AtmosForcing`]) and the diagnostics the coupler and the output files need.
+//!
+//! Per column (all W m⁻², upward surface fluxes positive; NZ = Neelin & Zeng 2000):
+//!
+//! - Betts–Miller convection Q_c ([`super::convection`]; NZ eqs. 5.7–5.9), precipitation
+//!   P_c = Q_c/L.
+//! - Large-scale condensation of column supersaturation, L P_ls = C_pg (q̂ − q̂_sat(T₁))⁺/τ_ls,
+//!   with q̂ = q̂_ref + b̂₁q₁ the column-mean moisture and q̂_sat(T₁) the saturation moisture of
+//!   the mode-1 temperature profile ([`super::Convection::column_saturation`]). QTCM1 has no
+//!   such scheme: its convective reference profile is sub-saturated (α ≤ 0.85), so
+//!   Betts–Miller removes moisture before the column saturates in most columns; this term
+//!   catches the rest (stable, moist columns). The ⁺ is the switch "condense only when
+//!   supersaturated"; its gradient is 0/1 on either side, consistent in forward and reverse
+//!   mode.
+//! - Clouds from Q_c and shortwave ([`super::radiation::shortwave`]) with the insolation of
+//!   the experiment's orbit on the day of the year (Berger 1978), longwave
+//!   ([`super::radiation::longwave`]) with the experiment's CO₂.
+//! - Kinetic energy removed by surface drag, τ·**v**ₛ (the stress terms take exactly this
+//!   from the modes' kinetic energy (p_T/g)(|**v**₀|² + ⟨V₁²⟩|**v**₁|²)/2), and by the mode-1
+//!   damping, (p_T/g)⟨V₁²⟩ε_i1|**v**₁|², returns as heat D where it is removed.
+//!
+//! Then the column heating and moistening of the dynamics are
+//!
+//! H = Q_c + L P_ls + F_SW,atm + (F↑ₛ − F↓ₛ − OLR) + S + D,   W = L E − Q_c − L P_ls,
+//!
+//! with S the sensible and L E the latent heat flux from the surface. The column's moist
+//! enthalpy C_pg(â₁T₁ + b̂₁q₁) thus changes by H + W = F_SW,atm + F_LW,atm + S + L E + D: the
+//! net radiation of the column plus the surface's turbulent fluxes (precipitation only
+//! converts latent into sensible heat), and D is paid by the kinetic energy.
+//!
+//! Shapes: grid fields `[1, nlat, nlon]`.
+//!
+//! # References
+//! Neelin, J. D. & Zeng, N. (2000), J. Atmos. Sci. 57, 1741–1766; Zeng, Neelin & Chou (2000),
+//! J. Atmos. Sci. 57, 1767–1796; Berger, A. L. (1978), J. Atmos. Sci. 35, 2362–2367.
+
+use super::convection::Convection;
+use super::dynamics::{AtmosForcing, AtmosGrid, AtmosModel, SurfaceAir};
+use super::qtcm::{B1_HAT, CPG, EPS_I1, G_OVER_PT, LATENT_HEAT, QREF_HAT, V1_SQ_HAT};
+use super::radiation::{longwave, shortwave, Clouds};
+use crate::config::AtmospherePhysicsConfig;
+use crate::forcing::orbit::Orbit;
+use burn_tensor::{backend::Backend, Tensor};
+
+/// The surface as the atmosphere sees it (from the coupler), cell means `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct SurfaceInput<B: Backend> {
+    /// Radiative surface temperature Tₛ (K): σTₛ⁴ is the cell-mean upward longwave.
+    pub temperature: Tensor<B, 3>,
+    /// Surface albedo αₛ (1).
+    pub albedo: Tensor<B, 3>,
+    /// Sensible heat flux S into the atmosphere (W m⁻²).
+    pub sensible: Tensor<B, 3>,
+    /// Evaporation E into the atmosphere (kg m⁻² s⁻¹).
+    pub evaporation: Tensor<B, 3>,
+    /// Eastward stress of the air on the surface τ_x (N m⁻²).
+    pub stress_x: Tensor<B, 3>,
+    /// Northward stress τ_y (N m⁻²).
+    pub stress_y: Tensor<B, 3>,
+}
+
+/// Diagnostics of one physics call, each `[1, nlat, nlon]` (CMIP variable names).
+#[derive(Debug, Clone)]
+pub struct AtmosDiagnostics<B: Backend> {
+    /// Surface air temperature (K).
+    pub tas: Tensor<B, 3>,
+    /// Surface specific humidity (kg kg⁻¹).
+    pub huss: Tensor<B, 3>,
+    /// Surface eastward wind (m s⁻¹).
+    pub uas: Tensor<B, 3>,
+    /// Surface northward wind (m s⁻¹).
+    pub vas: Tensor<B, 3>,
+    /// Eastward surface stress of the air on the surface (N m⁻²).
+    pub tauu: Tensor<B, 3>,
+    /// Northward surface stress (N m⁻²).
+    pub tauv: Tensor<B, 3>,
+    /// Total precipitation (kg m⁻² s⁻¹).
+    pub pr: Tensor<B, 3>,
+    /// Convective precipitation (kg m⁻² s⁻¹).
+    pub prc: Tensor<B, 3>,
+    /// Large-scale precipitation (kg m⁻² s⁻¹).
+    pub prls: Tensor<B, 3>,
+    /// Evaporation (kg m⁻² s⁻¹).
+    pub evspsbl: Tensor<B, 3>,
+    /// Sensible heat flux, upward (W m⁻²).
+    pub hfss: Tensor<B, 3>,
+    /// Latent heat flux, upward (W m⁻²).
+    pub hfls: Tensor<B, 3>,
+    /// Surface downward shortwave (W m⁻²).
+    pub rsds: Tensor<B, 3>,
+    /// Surface upward (reflected) shortwave (W m⁻²).
+    pub rsus: Tensor<B, 3>,
+    /// Surface downward longwave (W m⁻²).
+    pub rlds: Tensor<B, 3>,
+    /// Surface upward longwave (W m⁻²).
+    pub rlus: Tensor<B, 3>,
+    /// TOA incident shortwave (W m⁻²).
+    pub rsdt: Tensor<B, 3>,
+    /// TOA outgoing (reflected) shortwave (W m⁻²).
+    pub rsut: Tensor<B, 3>,
+    /// TOA outgoing longwave (W m⁻²).
+    pub rlut: Tensor<B, 3>,
+    /// Total cloud cover (1).
+    pub clt: Tensor<B, 3>,
+    /// Heat of dissipated kinetic energy (drag and mode-1 damping) (W m⁻²).
+    pub dissipation: Tensor<B, 3>,
+}
+
+impl<B: Backend> AtmosDiagnostics<B> {
+    /// Net downward radiation at the top of the atmosphere, rsdt − rsut − rlut (W m⁻²).
+    pub fn toa_net(&self) -> Tensor<B, 3> {
+        self.rsdt.clone() - self.rsut.clone() - self.rlut.clone()
+    }
+
+    /// Net downward energy flux into the surface,
+    /// rsds − rsus + rlds − rlus − hfss − hfls (W m⁻²).
+    pub fn surface_net(&self) -> Tensor<B, 3> {
+        self.rsds.clone() - self.rsus.clone() + self.rlds.clone()
+            - self.rlus.clone()
+            - self.hfss.clone()
+            - self.hfls.clone()
+    }
+}
+
+/// The forcing of the dynamics and the diagnostics of one physics call.
+#[derive(Debug, Clone)]
+pub struct PhysicsOutput<B: Backend> {
+    /// Column heating, moistening and surface stress for [`AtmosModel::step`].
+    pub forcing: AtmosForcing<B>,
+    /// Output fields.
+    pub diagnostics: AtmosDiagnostics<B>,
+}
+
+/// The column physics: parameters, orbit, CO₂ and the precomputed convection tables.
+#[derive(Debug, Clone)]
+pub struct AtmosPhysics<B: Backend> {
+    /// Betts–Miller convection (τ_c).
+    pub convection: Convection<B>,
+    /// Large-scale condensation rate 1/τ_ls (s⁻¹).
+    pub condensation_rate: f64,
+    /// Total solar irradiance S₀ (W m⁻²).
+    pub solar_constant: f64,
+    /// CO₂ (ppm).
+    pub co2: f64,
+    /// The orbit.
+    pub orbit: Orbit,
+    /// Gaussian latitudes (radians, south to north).
+    pub lat: Vec<f64>,
+}
+
+impl<B: Backend> AtmosPhysics<B> {
+    /// The physics with `[atmosphere_physics]` settings, CO₂ (ppm), orbit and the grid's
+    /// latitudes (radians).
+    pub fn new(
+        settings: &AtmospherePhysicsConfig,
+        co2: f64,
+        orbit: Orbit,
+        lat: Vec<f64>,
+        device: &B::Device,
+    ) -> Self {
+        AtmosPhysics {
+            convection: Convection::new(settings.convection_timescale, device),
+            condensation_rate: 1.0 / settings.condensation_timescale,
+            solar_constant: settings.solar_constant,
+            co2,
+            orbit,
+            lat,
+        }
+    }
+
+    /// One physics call on the grid fields `g` (at t − Δt) with the surface `sfc` and its
+    /// bulk-formula input `air`, on day `day` of the 365-day year (0 = 1 January 00:00).
+    pub fn compute(
+        &self,
+        model: &AtmosModel<B>,
+        g: &AtmosGrid<B>,
+        air: &SurfaceAir<B>,
+        sfc: &SurfaceInput<B>,
+        day: f64,
+    ) -> PhysicsOutput<B> {
+        let conv = self.convection.compute(g.t1.clone(), g.q1.clone());
+        let q_hat = g.q1.clone() * B1_HAT + QREF_HAT;
+        let excess = (q_hat - self.convection.column_saturation(g.t1.clone())).clamp_min(0.0);
+        let condensation = excess * (CPG * self.condensation_rate);
+        let clouds = Clouds::diagnose(conv.heating.clone());
+        let clt = clouds.fraction[0].clone().neg() + 1.0;
+        let (delta, dist2) = self.orbit.declination_and_distance(day);
+        let sw = shortwave(
+            self.solar_constant * dist2,
+            delta,
+            &self.lat,
+            &clouds,
+            sfc.albedo.clone(),
+        );
+        let lw = longwave(
+            g.t1.clone(),
+            g.q1.clone(),
+            sfc.temperature.clone(),
+            &clouds,
+            self.co2,
+        );
+        let mut dissipation =
+            sfc.stress_x.clone() * air.u.clone() + sfc.stress_y.clone() * air.v.clone();
+        if model.switches.damping && model.switches.baroclinic {
+            dissipation = dissipation
+                + (g.u1.clone().powi_scalar(2) + g.v1.clone().powi_scalar(2))
+                    * (V1_SQ_HAT * EPS_I1 / G_OVER_PT);
+        }
+        let latent = sfc.evaporation.clone() * LATENT_HEAT;
+        let heating = conv.heating.clone()
+            + condensation.clone()
+            + sw.atmosphere.clone()
+            + lw.atmosphere()
+            + sfc.sensible.clone()
+            + dissipation.clone();
+        let moistening = latent.clone() - conv.heating.clone() - condensation.clone();
+        let prc = conv.heating / LATENT_HEAT;
+        let prls = condensation / LATENT_HEAT;
+        let rsus = sw.surface_down.clone() - sw.surface_net.clone();
+        let rsut = sw.toa_down.clone() - sw.toa_absorbed();
+        PhysicsOutput {
+            forcing: AtmosForcing {
+                heating,
+                moistening,
+                stress_x: sfc.stress_x.clone(),
+                stress_y: sfc.stress_y.clone(),
+            },
+            diagnostics: AtmosDiagnostics {
+                tas: air.temperature.clone(),
+                huss: air.humidity.clone(),
+                uas: air.u.clone(),
+                vas: air.v.clone(),
+                tauu: sfc.stress_x.clone(),
+                tauv: sfc.stress_y.clone(),
+                pr: prc.clone() + prls.clone(),
+                prc,
+                prls,
+                evspsbl: sfc.evaporation.clone(),
+                hfss: sfc.sensible.clone(),
+                hfls: latent,
+                rsds: sw.surface_down,
+                rsus,
+                rlds: lw.surface_down,
+                rlus: lw.surface_up,
+                rsdt: sw.toa_down,
+                rsut,
+                rlut: lw.toa_up,
+                clt,
+                dissipation,
+            },
+        }
+    }
+}
