@@ -92,8 +92,9 @@ pub fn qsat_hat(t1: f64) -> f64 {
 /// Betts–Miller convection on the first baroclinic mode.
 #[derive(Debug, Clone)]
 pub struct Convection<B: Backend> {
-    /// Relaxation rate ε_c = 1/τ_c (s⁻¹).
-    pub rate: f64,
+    /// Convective time scale τ_c (s), `[1]`: a tensor so that gradients with respect to it
+    /// can be taken (set `require_grad` on an autodiff backend); ε_c = 1/τ_c.
+    pub timescale: Tensor<B, 1>,
     /// Newton iterations for T₁c (4 reach 1e-10 K from the linear closure's start for
     /// −120 ≤ T₁ ≤ 120 K; 3 leave up to 1e-8 K).
     pub iterations: usize,
@@ -124,7 +125,7 @@ impl<B: Backend> Convection<B> {
             tensor_from_vec((0..11).map(f).collect(), [11, 1, 1], device)
         };
         Convection {
-            rate: 1.0 / timescale_s,
+            timescale: tensor_from_vec(vec![timescale_s], [1], device),
             iterations: 4,
             coef: col(&|k| {
                 w[k] * TABLE[k][1]
@@ -175,7 +176,7 @@ impl<B: Backend> Convection<B> {
         let t1c = self.reference_temperature(t1.clone(), q1);
         let cape = ((t1c.clone() - t1) * A1_HAT + (TCREF_HAT - TREF_HAT)).clamp_min(0.0);
         ConvectionOutput {
-            heating: cape * (self.rate * CPG),
+            heating: cape / self.timescale.clone().reshape([1, 1, 1]) * CPG,
             t1c,
         }
     }
