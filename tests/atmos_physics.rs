@@ -123,7 +123,10 @@ fn aquaplanet_rains_at_the_equator_under_westerly_jets() {
                 (if south { -l } else { l }) > 15.0 && l.abs() < 75.0
             })
             .map(|j| (u[j], lat[j].to_degrees()))
-            .fold((f64::NEG_INFINITY, 0.0), |a, b| if b.0 > a.0 { b } else { a })
+            .fold(
+                (f64::NEG_INFINITY, 0.0),
+                |a, b| if b.0 > a.0 { b } else { a },
+            )
     };
     let (us, ls) = jet(true);
     let (un, ln) = jet(false);
@@ -166,7 +169,12 @@ fn precipitation_gradient_matches_finite_differences() {
     let p = mean_precipitation::<A>(tau.clone(), &dev);
     let grads = p.backward();
     let g = to_vec_f64(tau.grad(&grads).unwrap())[0];
-    let f = |t: f64| mean1(mean_precipitation::<Cpu64>(Tensor::from_floats([t], &dev), &dev));
+    let f = |t: f64| {
+        mean1(mean_precipitation::<Cpu64>(
+            Tensor::from_floats([t], &dev),
+            &dev,
+        ))
+    };
     let fd = |h: f64| (f(tau0 + h) - f(tau0 - h)) / (2.0 * h);
     let (fd1, fd2) = (fd(1.0), fd(4.0));
     let noise = (fd1 - fd2).abs();
@@ -176,5 +184,8 @@ fn precipitation_gradient_matches_finite_differences() {
         noise / fd1.abs()
     );
     assert!(rel < 1e-4, "{rel}");
-    assert!(g.abs() > 1e3 * noise.max(1e-300), "gradient {g} vs FD noise {noise}");
+    assert!(
+        g.abs() > 1e3 * noise.max(1e-300),
+        "gradient {g} vs FD noise {noise}"
+    );
 }

@@ -159,6 +159,16 @@ fn help_lists_the_commands_and_environment() {
 #[path = "common/mod.rs"]
 mod common_cf;
 
+/// Runs `experiment` for three days into `out`; asserts success, returns the arguments (to
+/// repeat the run) and the standard output.
+fn run_three_days<'a>(experiment: &'a str, out: &'a str) -> ([&'a str; 6], String) {
+    let args = ["run", experiment, "--days", "3", "--out", out];
+    let o = chronos(&args, &[]);
+    let (stdout, err) = text(&o);
+    assert!(o.status.success(), "{err}\n{stdout}");
+    (args, stdout)
+}
+
 /// `chronos run` in ocean-only mode: a few days, CF-1.8 files, the resolved configuration in
 /// the output folder, no silent overwrite, and the coupled mode refused with a clear message.
 #[test]
@@ -166,17 +176,7 @@ fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("oo");
     let out_s = out.to_str().unwrap();
-    let args = [
-        "run",
-        "experiments/ocean_only.toml",
-        "--days",
-        "3",
-        "--out",
-        out_s,
-    ];
-    let o = chronos(&args, &[]);
-    let (stdout, err) = text(&o);
-    assert!(o.status.success(), "{err}\n{stdout}");
+    let (args, stdout) = run_three_days("experiments/ocean_only.toml", out_s);
     assert!(
         stdout.contains("month 01") && stdout.contains("Drake"),
         "{stdout}"
@@ -215,5 +215,68 @@ fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
     );
     let (_, err) = text(&o);
     assert!(!o.status.success());
-    assert!(err.contains("coupled") && err.contains("issues 6"), "{err}");
+    assert!(err.contains("coupled") && err.contains("issues 7"), "{err}");
+}
+
+/// `chronos run` in atmosphere-only mode (AMIP-like): a few days, CF-1.8 files with the
+/// issue's output fields, no silent overwrite, and a bad orbit name refused clearly.
+#[test]
+fn atmos_only_run_writes_cf_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ao");
+    let out_s = out.to_str().unwrap();
+    let (args, stdout) = run_three_days("experiments/atmos_only.toml", out_s);
+    assert!(
+        stdout.contains("month 01") && stdout.contains("OLR") && stdout.contains("energy residual"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(
+        config.contains("[atmosphere_physics]") && config.contains("surface = \"amip\""),
+        "{config}"
+    );
+    for f in ["atmos_monthly.nc", "atmos_global.nc"] {
+        common_cf::cf_check(&out.join(f));
+    }
+    let r = chronos::io::CfReader::open(&out.join("atmos_monthly.nc")).unwrap();
+    let vars = r.variables();
+    for v in [
+        "tas", "huss", "uas", "vas", "tauu", "tauv", "pr", "prc", "prls", "evspsbl", "hfss",
+        "hfls", "rsds", "rsus", "rlds", "rlus", "rsdt", "rsut", "rlut", "clt", "ua300",
+    ] {
+        assert!(vars.iter().any(|x| x == v), "{v} missing from {vars:?}");
+    }
+    let o = chronos(&args, &[]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("--force"), "{err}");
+    let text_exp = std::fs::read_to_string("experiments/atmos_only.toml")
+        .unwrap()
+        .replace("orbit = \"pi\"", "orbit = \"99ka\"")
+        .replace(
+            "model = \"t31\"",
+            &format!("model = \"{}/models/t31.toml\"", env!("CARGO_MANIFEST_DIR")),
+        );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, text_exp).unwrap();
+    let o = chronos(
+        &[
+            "run",
+            bad.to_str().unwrap(),
+            "--days",
+            "1",
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let (_, err) = text(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("99ka") && err.contains("forcing.orbit"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("bad").exists(),
+        "nothing written for a broken experiment"
+    );
 }

@@ -253,3 +253,64 @@ impl<B: Backend> AtmosPhysics<B> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+    use crate::config::ResolvedConfig;
+
+    #[test]
+    fn column_energy_changes_by_radiation_turbulent_fluxes_and_dissipation() {
+        // H + W = F_SW,atm + F_LW,atm + S + L E + D for any column: precipitation only turns
+        // latent into sensible heat.
+        let cfg = ResolvedConfig::builtin("t31").unwrap().model;
+        let dev = Default::default();
+        let model = AtmosModel::<Cpu64>::new(&cfg, &dev).unwrap();
+        let (nlat, nlon) = (model.transform.nlat, model.transform.nlon);
+        let n = nlat * nlon;
+        let field = |f: &dyn Fn(usize) -> f64| {
+            tensor_from_vec::<Cpu64, 3>((0..n).map(f).collect(), [1, nlat, nlon], &dev)
+        };
+        let g = AtmosGrid {
+            u0: field(&|p| 10.0 * ((p % 7) as f64 - 3.0)),
+            v0: field(&|p| (p % 5) as f64),
+            u1: field(&|p| 3.0 * ((p % 3) as f64 - 1.0)),
+            v1: field(&|p| (p % 2) as f64),
+            t1: field(&|p| -60.0 + (p % 70) as f64),
+            q1: field(&|p| -40.0 + (p % 45) as f64),
+        };
+        let air = model.surface_air(&g);
+        let sfc = SurfaceInput {
+            temperature: field(&|p| 250.0 + (p % 50) as f64),
+            albedo: field(&|p| 0.07 + 0.01 * (p % 50) as f64),
+            sensible: field(&|p| (p % 40) as f64 - 10.0),
+            evaporation: field(&|p| 1e-5 * (p % 9) as f64),
+            stress_x: field(&|p| 0.01 * ((p % 11) as f64 - 5.0)),
+            stress_y: field(&|p| 0.01 * ((p % 4) as f64)),
+        };
+        let lat: Vec<f64> = model.transform.mu.iter().map(|m| m.asin()).collect();
+        let physics = AtmosPhysics::<Cpu64>::new(
+            &cfg.atmosphere_physics,
+            400.0,
+            Orbit::preset("pi").unwrap(),
+            lat,
+            &dev,
+        );
+        let out = physics.compute(&model, &g, &air, &sfc, 172.0);
+        let d = &out.diagnostics;
+        let lhs = to_vec_f64(out.forcing.heating.clone() + out.forcing.moistening.clone());
+        let rhs = to_vec_f64(d.toa_net() - d.surface_net() + d.dissipation.clone());
+        let worst = lhs
+            .iter()
+            .zip(&rhs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-9, "{worst}");
+        // It rains somewhere, and the total is the sum of its parts.
+        let pr = to_vec_f64(d.pr.clone());
+        let parts = to_vec_f64(d.prc.clone() + d.prls.clone());
+        assert!(pr.iter().any(|p| *p > 0.0));
+        assert!(pr.iter().zip(&parts).all(|(a, b)| (a - b).abs() < 1e-18));
+    }
+}

@@ -342,8 +342,8 @@ impl Window {
 ///
 /// QTCM1 (`radlw`) is linear about a tropical reference column: with E_X = Σₙ ε_rX,n cldₙ
 /// over the sky types n = 0 (clear) … 4, OLR = 240.34 + E_Tt T₁ + E_qt q₁ + E_st (Tₛ − Tₛ,ref)
-/// + Σₙ ε_rct,n (cldₙ − cldrefₙ) and F↓ₛ = 443.43 + E_Ts T₁ + E_qs q₁ + Σₙ ε_rcs,n (cldₙ −
-/// cldrefₙ). Those lines cross zero in polar columns (OLR < 0 for T₁ ≲ −200 K). Written per
+/// plus Σₙ ε_rct,n (cldₙ − cldrefₙ), and F↓ₛ = 443.43 + E_Ts T₁ + E_qs q₁ plus
+/// Σₙ ε_rcs,n (cldₙ − cldrefₙ). Those lines cross zero in polar columns (OLR < 0 for T₁ ≲ −200 K). Written per
 /// sky type, OLR = Σₙ cldₙ OLRₙ with OLRₙ,ref = OLR₀,ref + ε_rct,n, and here each type's flux
 /// is black-body emission with the same reference value and first derivatives:
 ///
@@ -414,9 +414,10 @@ pub fn longwave<B: Backend>(
     }
     let f_co2 = co2_forcing(co2_ppm);
     if f_co2 != 0.0 {
-        let mut share = clouds.fraction[0].clone() * (-LW_CO2[1][0] / LW_CO2[0][0]);
-        for n in 1..5 {
-            share = share + clouds.fraction[n].clone() * (-LW_CO2[1][n] / LW_CO2[0][n]);
+        let ratio: [f64; 5] = std::array::from_fn(|n| -LW_CO2[1][n] / LW_CO2[0][n]);
+        let mut share = clouds.fraction[0].clone() * ratio[0];
+        for (c, r) in clouds.fraction.iter().zip(ratio).skip(1) {
+            share = share + c.clone() * r;
         }
         toa_up = toa_up - f_co2;
         surface_down = surface_down + share * f_co2;

@@ -377,3 +377,37 @@ pub fn qobs(lat_deg: f64) -> f64 {
     let s = (1.5 * lat_deg.to_radians()).sin().powi(2);
     MELTING_POINT + 27.0 * (1.0 - 0.5 * (s + s * s))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{to_vec_f64, Cpu64};
+
+    #[test]
+    fn qobs_matches_neale_and_hoskins() {
+        assert!((qobs(0.0) - (MELTING_POINT + 27.0)).abs() < 1e-12);
+        assert_eq!(qobs(60.0), MELTING_POINT);
+        assert_eq!(qobs(-75.0), MELTING_POINT);
+        assert!((qobs(59.999) - MELTING_POINT).abs() < 1e-6);
+        assert_eq!(qobs(20.0), qobs(-20.0));
+        // sin²(3φ/2) at 30° is ½: 27 (1 − (½ + ¼)/2) = 16.875 °C.
+        assert!((qobs(30.0) - (MELTING_POINT + 16.875)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn monthly_fields_interpolate_between_mid_months_periodically() {
+        let dev = Default::default();
+        let mut s = PrescribedSurface::<Cpu64>::aquaplanet(&[0.0], 1, 1200.0, &dev);
+        let t = |v: f64| tensor_from_vec::<Cpu64, 3>(vec![v], [1, 1, 1], &dev);
+        s.mid_month = vec![
+            15.5, 45.0, 74.5, 105.0, 135.5, 166.0, 196.5, 227.5, 258.0, 288.5, 319.0, 349.5,
+        ];
+        s.sst = (0..12).map(|k| t(k as f64)).collect();
+        let at = |d: f64| to_vec_f64(s.exchange_sst(d))[0];
+        assert!((at(15.5) - 0.0).abs() < 1e-12 && (at(45.0) - 1.0).abs() < 1e-12);
+        assert!((at(30.25) - 0.5).abs() < 1e-12);
+        // Between 15 December (349.5) and 15 January (15.5 + 365): 11 → 0.
+        assert!((at(0.0) - (11.0 - 11.0 * (365.0 - 349.5) / 31.0)).abs() < 1e-12);
+        assert!((at(360.0) - (11.0 - 11.0 * (10.5 / 31.0))).abs() < 1e-12);
+    }
+}
