@@ -131,11 +131,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 length,
                 force,
             };
-            let files = match exp.experiment.mode.as_str() {
-                "ocean_only" => backend::dispatch(kind, OceanOnlyJob { cfg, opts })??,
-                "atmos_only" => backend::dispatch(kind, AtmosOnlyJob { cfg, opts })??,
+            let atmosphere = match exp.experiment.mode.as_str() {
+                "ocean_only" => false,
+                "atmos_only" => true,
                 other => return Err(RunError::ModeNotAvailable(other.to_string()).into()),
             };
+            let files = backend::dispatch(
+                kind,
+                RunJob {
+                    cfg,
+                    opts,
+                    atmosphere,
+                },
+            )??;
             println!("done; output:");
             for f in files {
                 println!("  {}", f.display());
@@ -200,37 +208,25 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// The ocean-only run on the chosen backend.
-struct OceanOnlyJob {
+/// An ocean-only or atmosphere-only run on the chosen backend.
+struct RunJob {
     cfg: ResolvedConfig,
     opts: RunOptions,
+    atmosphere: bool,
 }
 
-impl BackendJob for OceanOnlyJob {
+impl BackendJob for RunJob {
     type Output = Result<Vec<PathBuf>, RunError>;
     fn run<B: burn_tensor::backend::Backend>(
         self,
         kind: BackendKind,
         device: &B::Device,
     ) -> Self::Output {
-        chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device)
-    }
-}
-
-/// The atmosphere-only run on the chosen backend.
-struct AtmosOnlyJob {
-    cfg: ResolvedConfig,
-    opts: RunOptions,
-}
-
-impl BackendJob for AtmosOnlyJob {
-    type Output = Result<Vec<PathBuf>, RunError>;
-    fn run<B: burn_tensor::backend::Backend>(
-        self,
-        kind: BackendKind,
-        device: &B::Device,
-    ) -> Self::Output {
-        chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
+        if self.atmosphere {
+            chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
+        } else {
+            chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device)
+        }
     }
 }
 

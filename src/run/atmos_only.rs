@@ -19,8 +19,7 @@
 //! physical: the wind at the column top is u₀ + ~0.7u₁) stops the run naming the date; the months already written
 //! stay. Restarts arrive with the run driver of issue 8.
 
-use super::ocean_only::MONTH_DAYS;
-use super::{RunError, RunOptions};
+use super::{length_days, RunError, RunOptions, MONTH_DAYS};
 use crate::atmos::dynamics::{AtmosGrid, Q1, T1};
 use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics};
 use crate::atmos::qtcm::{
@@ -28,7 +27,7 @@ use crate::atmos::qtcm::{
 };
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
-use crate::config::{ExperimentConfig, ModelConfig, ResolvedConfig, RunLength};
+use crate::config::{ExperimentConfig, ModelConfig, ResolvedConfig};
 use crate::constants::SECONDS_PER_DAY;
 use crate::coupler::prescribed::{PrescribedState, PrescribedSurface};
 use crate::forcing::orbit::Orbit;
@@ -460,17 +459,6 @@ const SCALARS: [(&str, &str, &str); 12] = [
     ("clt", "global-mean total cloud cover", "1"),
 ];
 
-/// Days of a run length.
-pub fn length_days(len: RunLength) -> u64 {
-    match len {
-        RunLength::Days(n) => n,
-        RunLength::Months(n) => (0..n)
-            .map(|m| u64::from(MONTH_DAYS[(m % 12) as usize]))
-            .sum(),
-        RunLength::Years(n) => 365 * n,
-    }
-}
-
 /// Runs an atmosphere-only experiment; returns the output files.
 ///
 /// # Errors
@@ -567,11 +555,14 @@ pub fn run<B: Backend>(
     }
 
     let t0 = Instant::now();
-    let n_fields = FIELDS.len() + DYN_FIELDS.len();
     let mut sums: Option<Vec<Tensor<B, 3>>> = None;
+    // The mode fields are linear in the spectral state: accumulate it and synthesise the
+    // monthly mean once, instead of a synthesis every step.
+    let mut spectral_sum: Option<Tensor<B, 4>> = None;
     let mut samples = 0usize;
     let (mut year, mut month, mut day_in_month) = (0u64, 0usize, 0u32);
     let mut month_start = 0.0f64;
+    let area_weight = to_vec_f64(sim.area_weight.clone());
     let budget_of = |s: &AtmosOnly<B>| -> (f64, f64) {
         // Mean of the two time levels: the leapfrog's budget-consistent state.
         let (h0, k0, w0) = column_budget(&s.model, &s.state.previous);
@@ -583,16 +574,13 @@ pub fn run<B: Backend>(
         for k in 0..steps_per_day {
             let t = day as f64 + k as f64 / steps_per_day as f64;
             let d = sim.step(t);
-            let g = sim.model.grid_fields(&sim.state.current);
-            let mut list: Vec<Tensor<B, 3>> = field_list(&d).into();
-            list.push(g.u0.clone() + g.u1.clone() * UPPER_V1);
-            list.push(g.v0.clone() + g.v1.clone() * UPPER_V1);
-            list.push(g.t1);
-            list.push(g.q1);
+            let list: Vec<Tensor<B, 3>> = field_list(&d).into();
             sums = Some(match sums {
                 None => list,
                 Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
             });
+            let cur = sim.state.current.clone();
+            spectral_sum = Some(spectral_sum.map_or(cur.clone(), |s| s + cur));
             samples += 1;
         }
         // Blow-up check once a day.
@@ -612,10 +600,21 @@ pub fn run<B: Backend>(
         let last = day + 1 == days;
         if day_in_month == MONTH_DAYS[month] || last {
             let end = (day + 1) as f64;
-            let s = sums.take().expect("a month has steps");
             let n = samples as f64;
-            let means: Vec<Vec<f64>> = s.iter().map(|x| to_vec_f64(x.clone() / n)).collect();
-            debug_assert_eq!(means.len(), n_fields);
+            let mut month_fields: Vec<Tensor<B, 3>> = sums
+                .take()
+                .expect("a month has steps")
+                .into_iter()
+                .map(|x| x / n)
+                .collect();
+            let g = sim
+                .model
+                .grid_fields(&(spectral_sum.take().expect("a month has steps") / n));
+            month_fields.push(g.u0.clone() + g.u1.clone() * UPPER_V1);
+            month_fields.push(g.v0.clone() + g.v1.clone() * UPPER_V1);
+            month_fields.push(g.t1);
+            month_fields.push(g.q1);
+            let means: Vec<Vec<f64>> = month_fields.into_iter().map(to_vec_f64).collect();
             let names: Vec<&str> = FIELDS
                 .iter()
                 .chain(DYN_FIELDS.iter())
@@ -631,12 +630,7 @@ pub fn run<B: Backend>(
             // Global means of this month (weights: Gaussian weights / 2 nlon).
             let gm = |name: &str| -> f64 {
                 let i = names.iter().position(|n| *n == name).expect("field");
-                let x = tensor_from_vec::<B, 3>(
-                    means[i].clone(),
-                    [1, sim.area_weight.dims()[1], sim.area_weight.dims()[2]],
-                    device,
-                );
-                to_vec_f64(sim.global_mean(x))[0]
+                means[i].iter().zip(&area_weight).map(|(x, w)| x * w).sum()
             };
             let (tas, pr, ev, olr) = (gm("tas"), gm("pr"), gm("evspsbl"), gm("rlut"));
             let asr = gm("rsdt") - gm("rsut");

@@ -10,6 +10,20 @@ use crate::backend::BackendKind;
 use crate::config::{ConfigError, ResolvedConfig, RunLength};
 use std::path::{Path, PathBuf};
 
+/// Days of each month of the `noleap` calendar.
+pub const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/// Days of a run length in the `noleap` calendar (months counted from January).
+pub fn length_days(len: RunLength) -> u64 {
+    match len {
+        RunLength::Days(n) => n,
+        RunLength::Months(n) => (0..n)
+            .map(|m| u64::from(MONTH_DAYS[(m % 12) as usize]))
+            .sum(),
+        RunLength::Years(n) => 365 * n,
+    }
+}
+
 /// What the command line adds to an experiment.
 #[derive(Debug, Clone)]
 pub struct RunOptions {

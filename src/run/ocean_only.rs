@@ -13,9 +13,9 @@
 //! A NaN or a speed above 10 m s⁻¹ stops the run with an error naming the date; what was
 //! written stays. Restarts and resume come with the coupled run driver (issue 8).
 
-use super::{RunError, RunOptions};
+use super::{length_days, RunError, RunOptions};
 use crate::backend::{to_vec_f64, BackendKind};
-use crate::config::{ResolvedConfig, RunLength};
+use crate::config::ResolvedConfig;
 use crate::constants::SECONDS_PER_DAY;
 use crate::forcing::BoundaryData;
 use crate::grid::ModelGrids;
@@ -78,8 +78,7 @@ impl<B: Backend> OceanOnlySetup<B> {
     }
 }
 
-/// Days of each month of the `noleap` calendar.
-pub const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+pub use super::MONTH_DAYS;
 
 const SCALARS: [(&str, &str, Option<&str>, &str); 9] = [
     ("sst", "area-mean sea surface temperature", None, "degC"),
@@ -125,16 +124,6 @@ fn values(s: &OceanScalars, frazil: f64) -> [f64; 9] {
         s.max_speed,
         frazil,
     ]
-}
-
-fn length_days(len: RunLength) -> u64 {
-    match len {
-        RunLength::Days(n) => n,
-        RunLength::Months(n) => (0..n)
-            .map(|m| u64::from(MONTH_DAYS[(m % 12) as usize]))
-            .sum(),
-        RunLength::Years(n) => 365 * n,
-    }
 }
 
 /// Runs the ocean-only experiment on backend `B`; returns the output folder's files.
