@@ -28,6 +28,7 @@ pub mod constants;
 pub mod coupler;
 pub mod forcing;
 pub mod grid;
+pub mod ice;
 pub mod io;
 pub mod numerics;
 pub mod ocean;

@@ -25,6 +25,10 @@ pub struct ModelConfig {
     pub ocean: OceanConfig,
     /// Ocean physics: mixing coefficients, equation of state, solver settings.
     pub ocean_physics: OceanPhysicsConfig,
+    /// Thermodynamic sea ice ([`crate::ice`]).
+    pub sea_ice: SeaIceConfig,
+    /// Land surface and land ice ([`crate::land`]).
+    pub land: LandConfig,
     /// Coupling schedule.
     pub coupling: CouplingConfig,
 }
@@ -158,6 +162,54 @@ pub struct OceanPhysicsConfig {
     pub barotropic_iterations: usize,
     /// Reference salinity S₀ of the virtual salt flux (g kg⁻¹).
     pub reference_salinity: f64,
+}
+
+/// `[sea_ice]`: Semtner (1976) zero-layer thermodynamic sea ice ([`crate::ice`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeaIceConfig {
+    /// Thermal conductivity of ice k_i (W m⁻¹ K⁻¹; Maykut & Untersteiner 1971: 2.03).
+    pub conductivity_ice: f64,
+    /// Thermal conductivity of snow k_s (W m⁻¹ K⁻¹; 0.31).
+    pub conductivity_snow: f64,
+    /// Density of sea ice ρ_i (kg m⁻³; 917).
+    pub density_ice: f64,
+    /// Density of snow on sea ice ρ_s (kg m⁻³; 330).
+    pub density_snow: f64,
+    /// Salinity of sea ice S_i (g kg⁻¹; 4), exchanged with the ocean on growth and melt.
+    pub salinity: f64,
+    /// Albedo of bare ice α_i (1; 0.6).
+    pub albedo_ice: f64,
+    /// Albedo of deep snow on ice α_s (1; 0.8).
+    pub albedo_snow: f64,
+    /// Snow depth d of the albedo transition α = α_i + (α_s − α_i) h_s/(h_s + d) (m).
+    pub snow_albedo_depth: f64,
+    /// Thickness h₀ of new ice in leads, the closing rate of open water (m; Hibler 1979: 0.5).
+    pub new_ice_thickness: f64,
+    /// Ocean–ice heat transfer velocity c_h u* of F_o = ρ₀ c_p c_h u* (T − T_f) (m s⁻¹;
+    /// McPhee 1992: 0.006 × 0.01).
+    pub ocean_transfer_velocity: f64,
+}
+
+/// `[land]`: slab land with bucket hydrology, snow and land ice ([`crate::land`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LandConfig {
+    /// Heat capacity C of the land and land-ice surface slab (J m⁻² K⁻¹; QTCM1: 4.18e5).
+    pub heat_capacity: f64,
+    /// Lapse rate Γ that brings the atmosphere's surface air to the land's altitude (K m⁻¹).
+    pub lapse_rate: f64,
+    /// Albedo of deep snow on ice-free land (1).
+    pub snow_albedo: f64,
+    /// Snow water equivalent W_c of the albedo transition α = α₀ + (α_s − α₀) W_s/(W_s + W_c)
+    /// (kg m⁻²).
+    pub snow_albedo_depth: f64,
+    /// Albedo of land ice (1).
+    pub land_ice_albedo: f64,
+    /// Largest snow water equivalent kept on land ice; more leaves as solid runoff (kg m⁻²).
+    pub land_ice_snow_cap: f64,
+    /// Precipitation falls as snow where the (altitude-corrected) surface air is colder (K).
+    pub snowfall_temperature: f64,
 }
 
 /// `[coupling]`: how often components exchange fluxes.
@@ -359,6 +411,60 @@ impl ModelConfig {
             self.coupling.interval,
             "give the coupling interval in seconds, e.g. 3600",
         )?;
+        let si = &self.sea_ice;
+        for (key, v) in [
+            ("sea_ice.conductivity_ice", si.conductivity_ice),
+            ("sea_ice.conductivity_snow", si.conductivity_snow),
+            ("sea_ice.density_ice", si.density_ice),
+            ("sea_ice.density_snow", si.density_snow),
+            ("sea_ice.snow_albedo_depth", si.snow_albedo_depth),
+            ("sea_ice.new_ice_thickness", si.new_ice_thickness),
+            (
+                "sea_ice.ocean_transfer_velocity",
+                si.ocean_transfer_velocity,
+            ),
+            ("land.heat_capacity", self.land.heat_capacity),
+            ("land.snow_albedo_depth", self.land.snow_albedo_depth),
+            ("land.land_ice_snow_cap", self.land.land_ice_snow_cap),
+            ("land.snowfall_temperature", self.land.snowfall_temperature),
+        ] {
+            positive(
+                key,
+                v,
+                "see the comment beside the key in models/t31.toml for a typical value",
+            )?;
+        }
+        if !(0.0..1000.0).contains(&si.salinity) {
+            return Err(invalid(
+                "sea_ice.salinity",
+                si.salinity,
+                "must lie in [0, 1000) g kg⁻¹",
+                "use 4",
+            ));
+        }
+        for (key, v) in [
+            ("sea_ice.albedo_ice", si.albedo_ice),
+            ("sea_ice.albedo_snow", si.albedo_snow),
+            ("land.snow_albedo", self.land.snow_albedo),
+            ("land.land_ice_albedo", self.land.land_ice_albedo),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(invalid(
+                    key,
+                    v,
+                    "an albedo must lie in [0, 1]",
+                    "use e.g. 0.6",
+                ));
+            }
+        }
+        if !(self.land.lapse_rate >= 0.0 && self.land.lapse_rate < 0.0342) {
+            return Err(invalid(
+                "land.lapse_rate",
+                self.land.lapse_rate,
+                "must lie in [0, g/c_p = 0.0098·3.5) K m⁻¹",
+                "use 0.0065 (the standard atmosphere)",
+            ));
+        }
         divides("atmosphere.dt", a.dt, self.coupling.interval)?;
         divides("ocean.dt", o.dt, self.coupling.interval)?;
         if o.nlat == 0 {
