@@ -30,6 +30,7 @@ pub mod forcing;
 pub mod grid;
 pub mod ice;
 pub mod io;
+pub mod land;
 pub mod numerics;
 pub mod ocean;
 pub mod run;

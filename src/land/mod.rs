@@ -1,0 +1,269 @@
+//! Land: a slab surface with a Manabe bucket and snow on ice-free land, and the surface of
+//! the ice sheets (Greenland, Antarctica), on the atmosphere's Gaussian grid.
+//!
+//! **Surface energy** (per unit area of each surface; C = QTCM1's 4.18e5 J m⁻² K⁻¹):
+//!
+//! C (T⁺ − T)/Δt = (1 − α) F_SW↓ + F_LW↓ − σT⁴ − H − L_v E + L_f (S − E_snow),
+//!
+//! forward in time with the fluxes the atmosphere received (so energy is exchanged
+//! exactly; stable for λΔt/C < 1, λ = ∂(net flux)/∂T ≲ 90 W m⁻² K⁻¹: 0.26 at Δt = 1200 s).
+//! Snowfall S freezes at the surface and releases L_f there (the atmosphere delivers
+//! precipitation as liquid); evaporation from snow (E_snow, taken before soil water)
+//! pays L_s = L_v + L_f. Where snow lies on land warmer than T_m = 0 °C after the step, the
+//! heat C(T⁺ − T_m) melts it (up to all of it) and T⁺ falls by L_f × melt/C: a phase
+//! change, not a limiter. Land ice melts the same way at T_m: its surface never exceeds
+//! 0 °C and the melt (snow first, then the ice sheet) runs off, as does rain on land ice.
+//!
+//! **Bucket** (Manabe 1969): soil water W (kg m⁻²) with field capacity W_FC (boundary
+//! data), evaporation efficiency β = min(1, W/(0.75 W_FC)), dW/dt = P_rain + M − E_soil − R;
+//! the runoff R is exactly the water above capacity.
+//!
+//! **Snow albedo** α = α₀ + (α_s − α₀) W_s/(W_s + W_c) (W_s snow water equivalent,
+//! α₀ the snow-free albedo from the boundary data); α_s is a tensor parameter (autodiff).
+//!
+//! **Ice sheets**: albedo `land_ice_albedo`, no soil water; snow is kept up to
+//! W_cap (`land_ice_snow_cap`, 1 m water equivalent): the excess leaves as solid runoff
+//! (calving) carrying its enthalpy −L_f per kg into the ocean, so snow cannot pile up for
+//! ever and drain the ocean. Sublimation beyond the snow and melt beyond the snow come from
+//! the ice sheet, whose mass change is tracked ([`LandState::ice_sheet`]) so water is closed.
+//!
+//! **Altitude** ([`air_at_altitude`]): the atmosphere's surface air is at sea level; the
+//! land sees it at its mean altitude z, T_a − Γz, with unchanged relative humidity.
+//!
+//! Shapes: `[1, nlat, nlon]`. Runoff is per unit area of its surface (land or land ice); the
+//! coupler routes it to the ocean.
+//!
+//! # References
+//! Manabe, S. (1969), Mon. Wea. Rev. 97, 739–774; Neelin & Zeng (2000), J. Atmos. Sci. 57,
+//! 1741–1766 (slab heat capacity); Robock, A. (1983), J. Atmos. Sci. 40, 986–997 (snow
+//! albedo); Winton, M. (2000), J. Atmos. Ocean. Tech. 17, 525–531 (snow cap as solid runoff,
+//! as in GFDL models).
+
+use crate::atmos::dynamics::SurfaceAir;
+use crate::atmos::qtcm::{qsat, LATENT_HEAT};
+use crate::atmos::radiation::STEFAN_BOLTZMANN;
+use crate::backend::tensor_from_vec;
+use crate::config::model::LandConfig;
+use crate::ice::{LATENT_HEAT_FUSION, MELTING_POINT};
+use burn_tensor::{backend::Backend, Tensor};
+
+/// The land model: settings, surface parameters and the fitted snow albedo.
+#[derive(Debug, Clone)]
+pub struct LandModel<B: Backend> {
+    /// The `[land]` settings.
+    pub params: LandConfig,
+    /// Albedo of deep snow on land α_s (1), `[1]`: a parameter assimilation may fit.
+    pub snow_albedo: Tensor<B, 1>,
+    /// Snow-free albedo α₀ (1).
+    pub bare_albedo: Tensor<B, 3>,
+    /// Field capacity W_FC (kg m⁻²; positive everywhere).
+    pub field_capacity: Tensor<B, 3>,
+    /// Mean altitude of the land z (m).
+    pub orography: Tensor<B, 3>,
+}
+
+/// The prognostic land state, each `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct LandState<B: Backend> {
+    /// Ice-free land surface temperature (K).
+    pub temperature: Tensor<B, 3>,
+    /// Soil water W (kg m⁻²).
+    pub soil_water: Tensor<B, 3>,
+    /// Snow water equivalent on ice-free land W_s (kg m⁻²).
+    pub snow: Tensor<B, 3>,
+    /// Ice-sheet surface temperature (K).
+    pub ice_temperature: Tensor<B, 3>,
+    /// Snow water equivalent on the ice sheet (kg m⁻²).
+    pub ice_snow: Tensor<B, 3>,
+    /// Accumulated mass change of the ice sheet below its snow (kg m⁻²; negative when it
+    /// has lost mass to melt or sublimation since the start).
+    pub ice_sheet: Tensor<B, 3>,
+}
+
+/// What the atmosphere gives one land surface over a step, per unit area of that surface.
+#[derive(Debug, Clone)]
+pub struct SurfaceForcing<B: Backend> {
+    /// Downward shortwave F_SW↓ (W m⁻²).
+    pub sw_down: Tensor<B, 3>,
+    /// Downward longwave F_LW↓ (W m⁻²).
+    pub lw_down: Tensor<B, 3>,
+    /// Rain (kg m⁻² s⁻¹).
+    pub rain: Tensor<B, 3>,
+    /// Snowfall S (kg m⁻² s⁻¹).
+    pub snowfall: Tensor<B, 3>,
+    /// Sensible heat flux H (W m⁻², upward).
+    pub sensible: Tensor<B, 3>,
+    /// Evaporation E (kg m⁻² s⁻¹, upward).
+    pub evaporation: Tensor<B, 3>,
+}
+
+/// Water leaving the land surfaces over a step (kg m⁻² s⁻¹ per unit area of each surface).
+#[derive(Debug, Clone)]
+pub struct Runoff<B: Backend> {
+    /// Liquid runoff from ice-free land (soil water above capacity).
+    pub land: Tensor<B, 3>,
+    /// Liquid runoff (melt water) from the ice sheets.
+    pub ice_liquid: Tensor<B, 3>,
+    /// Solid runoff (calving of snow above the cap) from the ice sheets, enthalpy −L_f per kg.
+    pub ice_solid: Tensor<B, 3>,
+}
+
+/// The surface air seen at altitude z: T_a − Γz, with the humidity scaled by
+/// q_sat(T_a − Γz)/q_sat(T_a) (relative humidity kept); winds unchanged.
+pub fn air_at_altitude<B: Backend>(
+    air: &SurfaceAir<B>,
+    orography: Tensor<B, 3>,
+    lapse_rate: f64,
+) -> SurfaceAir<B> {
+    let t = air.temperature.clone() - orography * lapse_rate;
+    let q = air.humidity.clone() * qsat(t.clone()) / qsat(air.temperature.clone());
+    SurfaceAir {
+        temperature: t,
+        humidity: q,
+        u: air.u.clone(),
+        v: air.v.clone(),
+    }
+}
+
+impl<B: Backend> LandModel<B> {
+    /// The model from the `[land]` settings and the boundary data's snow-free albedo,
+    /// field capacity (kg m⁻²; non-positive values, i.e. cells without land, become 150) and
+    /// land altitude (m), each `[1, nlat, nlon]`.
+    pub fn new(
+        params: &LandConfig,
+        bare_albedo: Tensor<B, 3>,
+        field_capacity: Tensor<B, 3>,
+        orography: Tensor<B, 3>,
+    ) -> Self {
+        let device = bare_albedo.device();
+        let empty = field_capacity.clone().lower_equal_elem(0.0);
+        LandModel {
+            snow_albedo: tensor_from_vec(vec![params.snow_albedo], [1], &device),
+            params: params.clone(),
+            bare_albedo,
+            field_capacity: field_capacity.mask_fill(empty, 150.0),
+            orography,
+        }
+    }
+
+    /// Evaporation efficiency β = min(1, W/(0.75 W_FC)) of the soil; 1 where snow lies
+    /// (snow evaporates freely).
+    pub fn wetness(&self, state: &LandState<B>) -> Tensor<B, 3> {
+        let beta =
+            (state.soil_water.clone() / (self.field_capacity.clone() * 0.75)).clamp_max(1.0);
+        beta.mask_fill(state.snow.clone().greater_elem(0.0), 1.0)
+    }
+
+    /// Albedo of ice-free land α = α₀ + (α_s − α₀) W_s/(W_s + W_c) (1).
+    pub fn albedo(&self, state: &LandState<B>) -> Tensor<B, 3> {
+        let cover = state.snow.clone() / (state.snow.clone() + self.params.snow_albedo_depth);
+        let a_s = self.snow_albedo.clone().reshape([1, 1, 1]);
+        self.bare_albedo.clone() + (self.bare_albedo.clone().neg() + a_s) * cover
+    }
+
+    /// Albedo of the ice sheets (1).
+    pub fn ice_albedo(&self) -> f64 {
+        self.params.land_ice_albedo
+    }
+
+    /// Splits precipitation `p` (kg m⁻² s⁻¹) into (rain, snow) by the surface air at the
+    /// land's altitude: snow where it is colder than `snowfall_temperature`.
+    pub fn partition(&self, p: Tensor<B, 3>, air_at_altitude: &SurfaceAir<B>) -> [Tensor<B, 3>; 2] {
+        let cold = air_at_altitude
+            .temperature
+            .clone()
+            .lower_elem(self.params.snowfall_temperature);
+        let snow = p.zeros_like().mask_where(cold.clone(), p.clone());
+        let rain = p.mask_fill(cold, 0.0);
+        [rain, snow]
+    }
+
+    /// Frozen-water enthalpy of the land −L_f (W_s + W_ice snow + ice-sheet change) and the
+    /// slab heat C T, per unit area of land and of land ice: `(land, ice)` (J m⁻²).
+    pub fn energy(&self, state: &LandState<B>) -> [Tensor<B, 3>; 2] {
+        let c = self.params.heat_capacity;
+        [
+            state.temperature.clone() * c - state.snow.clone() * LATENT_HEAT_FUSION,
+            state.ice_temperature.clone() * c
+                - (state.ice_snow.clone() + state.ice_sheet.clone()) * LATENT_HEAT_FUSION,
+        ]
+    }
+
+    /// Water held per unit area of land (soil + snow) and of land ice (snow + ice-sheet
+    /// change): `(land, ice)` (kg m⁻²).
+    pub fn water(&self, state: &LandState<B>) -> [Tensor<B, 3>; 2] {
+        [
+            state.soil_water.clone() + state.snow.clone(),
+            state.ice_snow.clone() + state.ice_sheet.clone(),
+        ]
+    }
+
+    /// One step of length `dt` (s) with the forcing over ice-free land and over land ice.
+    pub fn step(
+        &self,
+        state: &LandState<B>,
+        land: &SurfaceForcing<B>,
+        ice: &SurfaceForcing<B>,
+        dt: f64,
+    ) -> (LandState<B>, Runoff<B>) {
+        let p = &self.params;
+        let (lf, k) = (LATENT_HEAT_FUSION, dt / p.heat_capacity);
+        let net = |t: &Tensor<B, 3>, albedo: Tensor<B, 3>, f: &SurfaceForcing<B>| {
+            f.sw_down.clone() * (albedo.neg() + 1.0) + f.lw_down.clone()
+                - t.clone().powi_scalar(4) * STEFAN_BOLTZMANN
+                - f.sensible.clone()
+                - f.evaporation.clone() * LATENT_HEAT
+                + f.snowfall.clone() * lf
+        };
+        // Evaporation from snow first (a partition of mass); sublimation pays L_f more.
+        let snow_budget = |snow: Tensor<B, 3>, f: &SurfaceForcing<B>| {
+            let s1 = snow + (f.snowfall.clone() - f.evaporation.clone()) * dt;
+            let short = s1.clone().clamp_max(0.0).neg(); // evaporation beyond the snow
+            (s1.clamp_min(0.0), short)
+        };
+
+        // Ice-free land.
+        let (snow, from_soil) = snow_budget(state.snow.clone(), land);
+        let e_snow = land.evaporation.clone() - from_soil.clone() / dt;
+        let t1 = state.temperature.clone()
+            + (net(&state.temperature, self.albedo(state), land) - e_snow * lf) * k;
+        let excess = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
+        let melt = excess.min_pair(snow.clone());
+        let temperature = t1 - melt.clone() * (lf / p.heat_capacity);
+        let snow = snow - melt.clone();
+        let water = state.soil_water.clone() + land.rain.clone() * dt + melt - from_soil;
+        let runoff = (water.clone() - self.field_capacity.clone()).clamp_min(0.0);
+        let soil_water = water - runoff.clone();
+
+        // Ice sheets.
+        // All evaporation from land ice is sublimation (of snow, then of the sheet): L_s.
+        let (ice_snow, from_sheet) = snow_budget(state.ice_snow.clone(), ice);
+        let albedo = state.ice_temperature.ones_like() * p.land_ice_albedo;
+        let t1 = state.ice_temperature.clone()
+            + (net(&state.ice_temperature, albedo, ice) - ice.evaporation.clone() * lf) * k;
+        let melt = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
+        let ice_temperature = t1 - melt.clone() * (lf / p.heat_capacity);
+        let snow_melt = melt.clone().min_pair(ice_snow.clone());
+        let ice_snow = ice_snow - snow_melt.clone();
+        let sheet_melt = melt.clone() - snow_melt;
+        let calving = (ice_snow.clone() - p.land_ice_snow_cap).clamp_min(0.0);
+        let ice_snow = ice_snow - calving.clone();
+        let ice_sheet = state.ice_sheet.clone() - sheet_melt - from_sheet;
+
+        (
+            LandState {
+                temperature,
+                soil_water,
+                snow,
+                ice_temperature,
+                ice_snow,
+                ice_sheet,
+            },
+            Runoff {
+                land: runoff / dt,
+                ice_liquid: melt / dt + ice.rain.clone(),
+                ice_solid: calving / dt,
+            },
+        )
+    }
+}

@@ -1,0 +1,200 @@
+//! Land (`chronos::land`): the bucket fills to capacity and runs off exactly the excess, snow
+//! melts with the latent heat of fusion, snow on the ice sheets beyond the cap leaves as
+//! solid runoff, and energy and water close for every step.
+
+use burn_tensor::Tensor;
+use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+use chronos::config::ResolvedConfig;
+use chronos::ice::LATENT_HEAT_FUSION;
+use chronos::land::{LandModel, LandState, SurfaceForcing};
+
+type B = Cpu64;
+
+fn t(v: Vec<f64>) -> Tensor<B, 3> {
+    let n = v.len();
+    tensor_from_vec(v, [1, 1, n], &Default::default())
+}
+
+fn model(n: usize) -> LandModel<B> {
+    let cfg = ResolvedConfig::builtin("t31").unwrap();
+    LandModel::new(
+        &cfg.model.land,
+        t(vec![0.2; n]),
+        t(vec![150.0; n]),
+        t(vec![0.0; n]),
+    )
+}
+
+fn forcing(n: usize, rain: f64, snow: f64, sw: f64, lw: f64, e: f64) -> SurfaceForcing<B> {
+    SurfaceForcing {
+        sw_down: t(vec![sw; n]),
+        lw_down: t(vec![lw; n]),
+        rain: t(vec![rain; n]),
+        snowfall: t(vec![snow; n]),
+        sensible: t(vec![0.0; n]),
+        evaporation: t(vec![e; n]),
+    }
+}
+
+fn state(temp: f64, soil: f64, snow: f64, ice_snow: f64) -> LandState<B> {
+    LandState {
+        temperature: t(vec![temp]),
+        soil_water: t(vec![soil]),
+        snow: t(vec![snow]),
+        ice_temperature: t(vec![temp.min(273.15)]),
+        ice_snow: t(vec![ice_snow]),
+        ice_sheet: t(vec![0.0]),
+    }
+}
+
+fn one(x: Tensor<B, 3>) -> f64 {
+    to_vec_f64(x)[0]
+}
+
+/// Energy and water of the land surfaces must change by exactly what the atmosphere gave
+/// them minus what left as runoff (liquid at 0 enthalpy, solid at −L_f per kg).
+fn check_budgets(
+    m: &LandModel<B>,
+    before: &LandState<B>,
+    after: &LandState<B>,
+    f: &SurfaceForcing<B>,
+    runoff: &chronos::land::Runoff<B>,
+    land_albedo: f64,
+    dt: f64,
+) {
+    let sigma = 5.670_374_419e-8;
+    let lv = 2.43e6;
+    let [e0l, e0i] = m.energy(before).map(one);
+    let [e1l, e1i] = m.energy(after).map(one);
+    let [w0l, w0i] = m.water(before).map(one);
+    let [w1l, w1i] = m.water(after).map(one);
+    let (sw, lw, h, e, p) = (
+        one(f.sw_down.clone()),
+        one(f.lw_down.clone()),
+        one(f.sensible.clone()),
+        one(f.evaporation.clone()),
+        one(f.rain.clone()) + one(f.snowfall.clone()),
+    );
+    for (de, t0, albedo, solid, label) in [
+        (e1l - e0l, one(before.temperature.clone()), land_albedo, 0.0, "land"),
+        (
+            e1i - e0i,
+            one(before.ice_temperature.clone()),
+            m.ice_albedo(),
+            one(runoff.ice_solid.clone()),
+            "ice",
+        ),
+    ] {
+        let atmos = (1.0 - albedo) * sw + lw - sigma * t0.powi(4) - h - lv * e;
+        let want = (atmos + LATENT_HEAT_FUSION * solid) * dt;
+        assert!(
+            (de - want).abs() < 1e-9 * want.abs().max(1e3),
+            "{label} energy: {de} vs {want}"
+        );
+    }
+    let out_l = one(runoff.land.clone()) * dt;
+    let out_i = (one(runoff.ice_liquid.clone()) + one(runoff.ice_solid.clone())) * dt;
+    assert!(((w1l - w0l) - ((p - e) * dt - out_l)).abs() < 1e-10 * w0l.max(1.0));
+    assert!(((w1i - w0i) - ((p - e) * dt - out_i)).abs() < 1e-10 * w0i.max(1.0));
+}
+
+#[test]
+fn bucket_fills_to_capacity_and_runs_off_exactly_the_excess() {
+    let m = model(1);
+    let dt = 1200.0;
+    let rain = 1e-3; // 1.2 kg m⁻² per step (86 mm/day)
+    let mut st = state(290.0, 100.0, 0.0, 0.0);
+    let mut total_runoff = 0.0;
+    for n in 1..=100 {
+        let f = forcing(1, rain, 0.0, 0.0, 5.670_374_419e-8 * 290f64.powi(4), 0.0);
+        let albedo = one(m.albedo(&st));
+        let (next, r) = m.step(&st, &f, &f, dt);
+        check_budgets(&m, &st, &next, &f, &r, albedo, dt);
+        let w = one(next.soil_water.clone());
+        let filled = 100.0 + rain * dt * n as f64;
+        if filled <= 150.0 {
+            assert!((w - filled).abs() < 1e-9 && one(r.land.clone()) == 0.0);
+        } else {
+            assert!((w - 150.0).abs() < 1e-9, "{w}");
+        }
+        total_runoff += one(r.land) * dt;
+        st = next;
+    }
+    // Everything above capacity ran off, nothing more.
+    let excess = 100.0 + rain * dt * 100.0 - 150.0;
+    assert!((total_runoff - excess).abs() < 1e-9, "{total_runoff} vs {excess}");
+    // The evaporation efficiency: β = W/(0.75 W_FC) below, 1 at and above 0.75 W_FC.
+    let dry = state(290.0, 56.25, 0.0, 0.0);
+    assert!((one(m.wetness(&dry)) - 0.5).abs() < 1e-12);
+    assert_eq!(one(m.wetness(&st)), 1.0);
+}
+
+#[test]
+fn snow_accumulates_when_cold_and_melts_with_the_latent_heat_of_fusion() {
+    let m = model(1);
+    let dt = 1200.0;
+    // Cold: snow accumulates, the surface is not warmed above freezing, albedo rises.
+    let mut st = state(260.0, 50.0, 0.0, 0.0);
+    let bare = one(m.albedo(&st));
+    for _ in 0..72 {
+        let f = forcing(1, 0.0, 1e-4, 0.0, 230.0, 0.0);
+        let albedo = one(m.albedo(&st));
+        let (next, r) = m.step(&st, &f, &f, dt);
+        check_budgets(&m, &st, &next, &f, &r, albedo, dt);
+        st = next;
+    }
+    let snow = one(st.snow.clone());
+    assert!((snow - 1e-4 * dt * 72.0).abs() < 1e-9, "{snow}");
+    assert!(one(m.albedo(&st)) > bare + 0.1);
+    // Warm: a strong heat input melts the snow; the melt water reaches the soil.
+    let soil0 = one(st.soil_water.clone());
+    for _ in 0..200 {
+        let f = forcing(1, 0.0, 0.0, 800.0, 350.0, 0.0);
+        let albedo = one(m.albedo(&st));
+        let (next, r) = m.step(&st, &f, &f, dt);
+        check_budgets(&m, &st, &next, &f, &r, albedo, dt);
+        // While snow lies, the surface stays at the melting point once it got there.
+        if one(next.snow.clone()) > 0.0 {
+            assert!(one(next.temperature.clone()) <= 273.15 + 1e-9);
+        }
+        st = next;
+    }
+    assert_eq!(one(st.snow.clone()), 0.0);
+    assert!((one(st.soil_water.clone()) - soil0 - snow).abs() < 1e-9);
+    assert!(one(st.temperature.clone()) > 273.15);
+}
+
+#[test]
+fn snow_on_land_ice_beyond_the_cap_leaves_as_solid_runoff() {
+    let m = model(1);
+    let cap = m.params.land_ice_snow_cap;
+    let dt = 1200.0;
+    let snowfall = 2e-4; // 0.24 kg m⁻² per step, releasing L_f S = 67 W m⁻²
+    let mut st = state(250.0, 0.0, 0.0, cap - 1.0);
+    let mut solid = 0.0;
+    let steps = 50;
+    for _ in 0..steps {
+        let f = forcing(1, 0.0, snowfall, 0.0, 200.0, 0.0);
+        let (next, r) = m.step(&st, &f, &f, dt);
+        check_budgets(&m, &st, &next, &f, &r, 0.2, dt);
+        assert!(one(next.ice_snow.clone()) <= cap + 1e-9);
+        assert!(one(next.ice_temperature.clone()) <= 273.15);
+        solid += one(r.ice_solid) * dt;
+        st = next;
+    }
+    let want = cap - 1.0 + snowfall * dt * steps as f64 - cap;
+    assert!((solid - want).abs() < 1e-9, "{solid} vs {want}");
+    assert!((one(st.ice_snow.clone()) - cap).abs() < 1e-9);
+    // Melting the sheet: a warm forcing melts the snow, then the ice, and never warms it
+    // above 0 °C; the ice sheet's mass change is tracked.
+    let mut st = state(273.0, 0.0, 0.0, 1.0);
+    for _ in 0..100 {
+        let f = forcing(1, 0.0, 0.0, 900.0, 350.0, 0.0);
+        let (next, r) = m.step(&st, &f, &f, dt);
+        check_budgets(&m, &st, &next, &f, &r, 0.2, dt);
+        assert!(one(next.ice_temperature.clone()) <= 273.15 + 1e-12);
+        st = next;
+    }
+    assert_eq!(one(st.ice_snow.clone()), 0.0);
+    assert!(one(st.ice_sheet.clone()) < 0.0);
+}
