@@ -31,6 +31,7 @@ pub mod grid;
 pub mod ice;
 pub mod io;
 pub mod land;
+pub mod model;
 pub mod numerics;
 pub mod ocean;
 pub mod run;

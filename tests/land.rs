@@ -76,7 +76,13 @@ fn check_budgets(
         one(f.rain.clone()) + one(f.snowfall.clone()),
     );
     for (de, t0, albedo, solid, label) in [
-        (e1l - e0l, one(before.temperature.clone()), land_albedo, 0.0, "land"),
+        (
+            e1l - e0l,
+            one(before.temperature.clone()),
+            land_albedo,
+            0.0,
+            "land",
+        ),
         (
             e1i - e0i,
             one(before.ice_temperature.clone()),
@@ -122,7 +128,10 @@ fn bucket_fills_to_capacity_and_runs_off_exactly_the_excess() {
     }
     // Everything above capacity ran off, nothing more.
     let excess = 100.0 + rain * dt * 100.0 - 150.0;
-    assert!((total_runoff - excess).abs() < 1e-9, "{total_runoff} vs {excess}");
+    assert!(
+        (total_runoff - excess).abs() < 1e-9,
+        "{total_runoff} vs {excess}"
+    );
     // The evaporation efficiency: β = W/(0.75 W_FC) below, 1 at and above 0.75 W_FC.
     let dry = state(290.0, 56.25, 0.0, 0.0);
     assert!((one(m.wetness(&dry)) - 0.5).abs() < 1e-12);

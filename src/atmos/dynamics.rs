@@ -626,6 +626,30 @@ impl<B: Backend> AtmosModel<B> {
         }
     }
 
+    /// Global means (J m⁻², J m⁻², kg m⁻²; each `[1]`, on the device) of the column's moist
+    /// enthalpy C_pg(â₁T₁ + b̂₁q₁), kinetic energy (p_T/g)(|**v**₀|² + ⟨V₁²⟩|**v**₁|²)/2 and
+    /// water C_pg b̂₁q₁/L, relative to the reference profiles, of a spectral level set
+    /// `[M, 2, 5, N]` (the (0, 0) coefficient is √2 × the global mean).
+    pub fn column_stores(&self, x: &Tensor<B, 4>) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
+        use super::qtcm::{A1_HAT, B1_HAT, CPG, LATENT_HEAT};
+        let ke = self.kinetic_energy(x);
+        let mean = |k: usize| -> Tensor<B, 1> {
+            x.clone()
+                .narrow(2, k, 1)
+                .narrow(0, 0, 1)
+                .narrow(1, 0, 1)
+                .narrow(3, 0, 1)
+                .reshape([1])
+                / std::f64::consts::SQRT_2
+        };
+        let (t1, q1) = (mean(T1), mean(Q1));
+        (
+            (t1 * A1_HAT + q1.clone() * B1_HAT) * CPG,
+            ke,
+            q1 * (CPG * B1_HAT / LATENT_HEAT),
+        )
+    }
+
     /// The device the model lives on.
     pub fn device(&self) -> &B::Device {
         &self.device

@@ -128,6 +128,22 @@ impl<B: Backend> SurfaceFluxes<B> {
     }
 }
 
+/// The bulk transfer coefficient ρ_a C |V| (kg m⁻² s⁻¹) of a surface with temperature `ts`
+/// (K) and neutral coefficient `cd`, with the stable-layer factor 1/(1 + 10 Ri_B): the
+/// fluxes are H = ρ_a C|V| c_p (Tₛ − T_a), E = ρ_a C|V| β (q_sat(Tₛ) − q_a), **τ** = ρ_a C|V| **v**ₛ.
+pub fn transfer_coefficient<B: Backend>(
+    air: &SurfaceAir<B>,
+    ts: Tensor<B, 3>,
+    cd: f64,
+) -> Tensor<B, 3> {
+    let speed2 = air.u.clone().powi_scalar(2) + air.v.clone().powi_scalar(2) + MIN_WIND * MIN_WIND;
+    let richardson = (air.temperature.clone() - ts.clone()).clamp_min(0.0)
+        * (GRAVITY * REFERENCE_HEIGHT)
+        / (ts * speed2.clone());
+    let stability = (richardson * 10.0 + 1.0).recip();
+    speed2.sqrt() * stability * (AIR_DENSITY * cd)
+}
+
 /// Bulk fluxes over one surface type with transfer coefficient `cd` (1), surface
 /// temperature `ts` (K) and wetness `beta` (1), see the module docs.
 pub fn bulk_fluxes<B: Backend>(
@@ -136,12 +152,7 @@ pub fn bulk_fluxes<B: Backend>(
     beta: Tensor<B, 3>,
     cd: f64,
 ) -> SurfaceFluxes<B> {
-    let speed2 = air.u.clone().powi_scalar(2) + air.v.clone().powi_scalar(2) + MIN_WIND * MIN_WIND;
-    let richardson = (air.temperature.clone() - ts.clone()).clamp_min(0.0)
-        * (GRAVITY * REFERENCE_HEIGHT)
-        / (ts.clone() * speed2.clone());
-    let stability = (richardson * 10.0 + 1.0).recip();
-    let rcv = speed2.sqrt() * stability * (AIR_DENSITY * cd);
+    let rcv = transfer_coefficient(air, ts.clone(), cd);
     SurfaceFluxes {
         sensible: rcv.clone() * (ts.clone() - air.temperature.clone()) * CP_AIR,
         evaporation: rcv.clone() * beta * (qsat(ts) - air.humidity.clone()),

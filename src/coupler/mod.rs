@@ -4,9 +4,11 @@
 //! other's grids; they meet here.
 
 pub mod bulk;
+pub mod exchange;
 pub mod prescribed;
 pub mod regrid;
 
 pub use bulk::{bulk_fluxes, SurfaceAir, SurfaceFluxes, SurfaceType};
+pub use exchange::ExchangeGrid;
 pub use prescribed::{PrescribedState, PrescribedSurface};
 pub use regrid::ConservativeRegrid;

@@ -149,8 +149,7 @@ impl<B: Backend> LandModel<B> {
     /// Evaporation efficiency β = min(1, W/(0.75 W_FC)) of the soil; 1 where snow lies
     /// (snow evaporates freely).
     pub fn wetness(&self, state: &LandState<B>) -> Tensor<B, 3> {
-        let beta =
-            (state.soil_water.clone() / (self.field_capacity.clone() * 0.75)).clamp_max(1.0);
+        let beta = (state.soil_water.clone() / (self.field_capacity.clone() * 0.75)).clamp_max(1.0);
         beta.mask_fill(state.snow.clone().greater_elem(0.0), 1.0)
     }
 

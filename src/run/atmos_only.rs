@@ -20,11 +20,9 @@
 //! stay. Restarts arrive with the run driver of issue 8.
 
 use super::{length_days, RunError, RunOptions, MONTH_DAYS};
-use crate::atmos::dynamics::{AtmosGrid, Q1, T1};
+use crate::atmos::dynamics::AtmosGrid;
 use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics};
-use crate::atmos::qtcm::{
-    qsat_1000, A1_HAT, A1_SURFACE, B1_HAT, CPG, CP_AIR, LATENT_HEAT, QREF_SURFACE, TREF_SURFACE,
-};
+use crate::atmos::qtcm::{qsat_1000, A1_SURFACE, CP_AIR, LATENT_HEAT, QREF_SURFACE, TREF_SURFACE};
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ModelConfig, ResolvedConfig};
@@ -229,22 +227,16 @@ pub fn step<B: Backend>(
 /// (kg m⁻², both relative to the reference profiles) of a spectral level set `[M, 2, 5, N]`
 /// (the (0, 0) coefficient is √2 × the global mean).
 pub fn column_budget<B: Backend>(model: &AtmosModel<B>, x: &Tensor<B, 4>) -> (f64, f64, f64) {
-    let ke = to_vec_f64(model.kinetic_energy(x))[0];
-    let mean = |k: usize| -> f64 {
-        to_vec_f64(
-            x.clone()
-                .narrow(2, k, 1)
-                .narrow(0, 0, 1)
-                .narrow(1, 0, 1)
-                .narrow(3, 0, 1),
-        )[0] / std::f64::consts::SQRT_2
-    };
-    let (t1, q1) = (mean(T1), mean(Q1));
-    (
-        CPG * (A1_HAT * t1 + B1_HAT * q1),
-        ke,
-        CPG * B1_HAT * q1 / LATENT_HEAT,
-    )
+    let (h, ke, w) = column_budget_tensors(model, x);
+    (to_vec_f64(h)[0], to_vec_f64(ke)[0], to_vec_f64(w)[0])
+}
+
+/// [`column_budget`] on the device, each `[1]` (no host sync; differentiable).
+pub fn column_budget_tensors<B: Backend>(
+    model: &AtmosModel<B>,
+    x: &Tensor<B, 4>,
+) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
+    model.column_stores(x)
 }
 
 /// The monthly 2-D output fields: name, long name, standard name, units.
