@@ -131,19 +131,13 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 length,
                 force,
             };
-            let atmosphere = match exp.experiment.mode.as_str() {
-                "ocean_only" => false,
-                "atmos_only" => true,
+            let mode = match exp.experiment.mode.as_str() {
+                "ocean_only" => Mode::Ocean,
+                "atmos_only" => Mode::Atmosphere,
+                "coupled" => Mode::Coupled,
                 other => return Err(RunError::ModeNotAvailable(other.to_string()).into()),
             };
-            let files = backend::dispatch(
-                kind,
-                RunJob {
-                    cfg,
-                    opts,
-                    atmosphere,
-                },
-            )??;
+            let files = backend::dispatch(kind, RunJob { cfg, opts, mode })??;
             println!("done; output:");
             for f in files {
                 println!("  {}", f.display());
@@ -208,11 +202,18 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// An ocean-only or atmosphere-only run on the chosen backend.
+/// Which driver runs an experiment.
+enum Mode {
+    Ocean,
+    Atmosphere,
+    Coupled,
+}
+
+/// A run on the chosen backend.
 struct RunJob {
     cfg: ResolvedConfig,
     opts: RunOptions,
-    atmosphere: bool,
+    mode: Mode,
 }
 
 impl BackendJob for RunJob {
@@ -222,10 +223,12 @@ impl BackendJob for RunJob {
         kind: BackendKind,
         device: &B::Device,
     ) -> Self::Output {
-        if self.atmosphere {
-            chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
-        } else {
-            chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device)
+        match self.mode {
+            Mode::Atmosphere => {
+                chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
+            }
+            Mode::Ocean => chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device),
+            Mode::Coupled => chronos::run::coupled::run::<B>(&self.cfg, &self.opts, kind, device),
         }
     }
 }

@@ -154,6 +154,9 @@ pub struct CouplingReport<B: Backend> {
     pub ocean_freshwater: Tensor<B, 1>,
     /// Salt into the ocean (g).
     pub ocean_salt: Tensor<B, 1>,
+    /// Interval means for output: surface air temperature (K), precipitation
+    /// (kg m⁻² s⁻¹) and TOA net downward flux (W m⁻²), atmosphere grid.
+    pub atmos_means: [Tensor<B, 3>; 3],
 }
 
 /// The global stores of a state (each `[1]`), see the module docs.
@@ -271,6 +274,7 @@ pub fn step<B: Backend>(
     let z1 = || ex.atmos_area.zeros_like().sum();
     let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (z1(), z1(), z1(), z1(), z1());
     let mut w_gross = z1();
+    let (mut tas_sum, mut pr_sum, mut toa_sum) = (za(), za(), za());
     for _ in 0..m.atmos_steps {
         let w = if atmos.step == 0 { 0.5 } else { 1.0 };
         let day = state.time / 86_400.0;
@@ -424,6 +428,9 @@ pub fn step<B: Backend>(
         // Exchange report (atmosphere side vs component side).
         let dtw = dta * w;
         toa = toa + ex.integrate_atmos(d.toa_net()) * dtw;
+        tas_sum = tas_sum + d.tas.clone();
+        pr_sum = pr_sum + d.pr.clone();
+        toa_sum = toa_sum + d.toa_net();
         sfc_a = sfc_a + ex.integrate_atmos(d.surface_net().neg()) * dtw;
         let ocean_up = (q.neg() * (c.clone().neg() + 1.0) + fice_seen * c.clone()) * mask.clone()
             + state.ice_correction.clone();
@@ -492,6 +499,7 @@ pub fn step<B: Backend>(
         ocean_heat: ex.integrate_ocean(heat) * dtc,
         ocean_freshwater: ocean_fw.clone(),
         ocean_salt: ex.integrate_ocean(salt) * dtc,
+        atmos_means: [tas_sum / n, pr_sum / n, toa_sum / n],
     };
     (
         CoupledState {

@@ -170,7 +170,7 @@ fn run_three_days<'a>(experiment: &'a str, out: &'a str) -> ([&'a str; 6], Strin
 }
 
 /// `chronos run` in ocean-only mode: a few days, CF-1.8 files, the resolved configuration in
-/// the output folder, no silent overwrite, and the coupled mode refused with a clear message.
+/// the output folder, no silent overwrite.
 #[test]
 fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
@@ -202,20 +202,91 @@ fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
         .modified()
         .unwrap();
     assert_eq!(before, after, "nothing overwritten");
+}
+
+/// `chronos run` in the coupled mode: a few days of the T31 control, CF-1.8 files, the
+/// resolved configuration with the forcing; hosing and CO₂ tables from an experiment file
+/// run, and a broken table is refused naming the key, with nothing written.
+#[test]
+fn coupled_run_writes_cf_files_and_reads_forcing_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cpl");
+    let out_s = out.to_str().unwrap();
+    let (args, stdout) = run_three_days("experiments/control.toml", out_s);
+    assert!(
+        stdout.contains("month 01") && stdout.contains("sea ice N") && stdout.contains("AMOC"),
+        "{stdout}"
+    );
+    for f in [
+        "coupled_global.nc",
+        "coupled_monthly.nc",
+        "ocean_monthly.nc",
+    ] {
+        common_cf::cf_check(&out.join(f));
+    }
+    let r = chronos::io::CfReader::open(&out.join("coupled_global.nc")).unwrap();
+    for v in [
+        "tas",
+        "sst",
+        "toa_net",
+        "siarea_n",
+        "siarea_s",
+        "amoc_26n",
+        "energy_residual",
+    ] {
+        let (x, _) = r.read(v).unwrap();
+        assert!(x.len() == 1 && x[0].is_finite(), "{v}: {x:?}");
+    }
+    let (res, _) = r.read("energy_residual").unwrap();
+    assert!(res[0].abs() < 0.1, "energy residual {res:?} W m-2");
+    let o = chronos(&args, &[]);
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("--force"), "{err}");
+
+    let base = std::fs::read_to_string("experiments/control.toml")
+        .unwrap()
+        .replace(
+            "model = \"t31\"",
+            &format!("model = \"{}/models/t31.toml\"", env!("CARGO_MANIFEST_DIR")),
+        );
+    let tables = format!(
+        "{base}\n[forcing]\nco2 = [[0, 284.3], [100, 1137.2]]\norbit = \"6ka\"\n[forcing.hosing]\nsverdrups = 0.5\nlatitudes = [50, 70]\nlongitudes = [300, 350]\nyears = [0, 10]\n"
+    );
+    let good = dir.path().join("hosing.toml");
+    std::fs::write(&good, &tables).unwrap();
     let o = chronos(
         &[
             "run",
-            "experiments/control.toml",
+            good.to_str().unwrap(),
             "--days",
             "1",
             "--out",
-            out_s,
+            dir.path().join("h").to_str().unwrap(),
         ],
         &[],
     );
     let (_, err) = text(&o);
-    assert!(!o.status.success());
-    assert!(err.contains("coupled") && err.contains("issues 7"), "{err}");
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("hosing on") && err.contains("6ka"), "{err}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, tables.replace("[100, 1137.2]", "[-5, 1137.2]")).unwrap();
+    let o = chronos(
+        &[
+            "run",
+            bad.to_str().unwrap(),
+            "--days",
+            "1",
+            "--out",
+            dir.path().join("bad").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let (_, err) = text(&o);
+    assert!(!o.status.success() && err.contains("forcing.co2"), "{err}");
+    assert!(
+        !dir.path().join("bad").exists(),
+        "nothing written for a broken experiment"
+    );
 }
 
 /// `chronos run` in atmosphere-only mode (AMIP-like): a few days, CF-1.8 files with the

@@ -151,10 +151,12 @@ fn heat_and_salt_are_conserved_over_100_steps_on_t31() {
     let _: Tensor<B, 3> = state.age;
 }
 
-/// One year of the ocean-only mode at T31 (COADS stress, 30-day restoring): finite, no clamp.
+/// Half a year of the ocean-only mode at T31 (COADS stress, 30-day restoring): finite, no
+/// clamp. (Half a year keeps CI within its time budget; the coupled run of the issue-7
+/// report covers years.)
 #[test]
 #[ignore = "release-mode long run (minutes); run by .ci/test"]
-fn ocean_only_year_on_t31_stays_finite() {
+fn ocean_only_half_year_on_t31_stays_finite() {
     use chronos::run::ocean_only::OceanOnlySetup;
     let d = Default::default();
     let cfg = ResolvedConfig::builtin("t31").unwrap().model;
@@ -167,12 +169,12 @@ fn ocean_only_year_on_t31_stays_finite() {
     } = OceanOnlySetup::<B>::new(&cfg, 30.0, &d).unwrap();
     let steps_per_day = (86400.0 / cfg.ocean.dt) as usize;
     let t0 = Instant::now();
-    for day in 0..365 {
+    for day in 0..180 {
         for _ in 0..steps_per_day {
             let f = forcing.fluxes(&model, &state, day as f64 + 0.5);
             state = step(&model, state, &f).0;
         }
-        if day % 30 == 29 || day == 364 {
+        if day % 30 == 29 {
             let s = diag.scalars(&model, &state);
             println!(
                 "day {:3}: SST {:.3} °C, mean Θ {:.4} °C, mean S {:.4}, Drake {:.1} Sv, AMOC(26.5°N) {:.2} Sv, max speed {:.3} m/s ({:.0} s)",

@@ -60,24 +60,147 @@ pub struct AtmosOnlySettings {
     pub surface: String,
 }
 
-/// `[forcing]`: the radiative forcing of an experiment (defaults: pre-industrial).
+/// `[forcing]`: the forcing of an experiment (defaults: pre-industrial, no hosing).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForcingSettings {
-    /// CO₂ concentration (ppm); PMIP4 pre-industrial 284.3.
+    /// CO₂ (ppm): a constant (`co2 = 284.3`, PMIP4 pre-industrial) or a table by model year
+    /// (`co2 = [[0, 284.3], [140, 1137.2]]`, linear in between, constant beyond the ends).
     #[serde(default = "default_co2")]
-    pub co2: f64,
-    /// Orbit preset: `"0ka"`, `"pi"`, `"6ka"` or `"21ka"` ([`crate::forcing::orbit::Orbit::preset`]).
+    pub co2: Co2Setting,
+    /// The orbit: a preset `"0ka"`, `"pi"`, `"6ka"` or `"21ka"`
+    /// ([`crate::forcing::orbit::Orbit::preset`]) or a table by model year of
+    /// `[year, eccentricity, obliquity (°), perihelion ϖ (°, PMIP convention)]` rows (linear in
+    /// between, constant beyond the ends).
     #[serde(default = "default_orbit")]
-    pub orbit: String,
+    pub orbit: OrbitSetting,
+    /// Freshwater hosing (`[forcing.hosing]`), off when absent.
+    #[serde(default)]
+    pub hosing: Option<HosingSettings>,
 }
 
-fn default_co2() -> f64 {
-    284.3
+/// CO₂ as a constant or a table by year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Co2Setting {
+    /// A constant concentration (ppm).
+    Constant(f64),
+    /// `[model year, ppm]` rows, years increasing.
+    Table(Vec<[f64; 2]>),
 }
 
-fn default_orbit() -> String {
-    "pi".into()
+/// The orbit as a preset or a table by year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OrbitSetting {
+    /// A preset name.
+    Preset(String),
+    /// `[model year, eccentricity, obliquity (°), perihelion (°)]` rows, years increasing.
+    Table(Vec<[f64; 4]>),
+}
+
+/// `[forcing.hosing]`: an extra freshwater flux into the ocean over a region and period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HosingSettings {
+    /// Total freshwater flux (Sv = 10⁶ m³ s⁻¹ of fresh water, 1000 kg m⁻³), spread evenly
+    /// over the ocean area of the region.
+    pub sverdrups: f64,
+    /// Southern and northern edge of the region (degrees north).
+    pub latitudes: [f64; 2],
+    /// Western and eastern edge (degrees east, 0–360; west > east wraps through 0°E).
+    pub longitudes: [f64; 2],
+    /// First model year of hosing and the year it stops (exclusive), e.g. `[0, 100]`.
+    pub years: [f64; 2],
+}
+
+/// Piecewise-linear interpolation in a table of rows `[x, y…]` (x increasing), constant
+/// beyond the ends.
+pub fn interpolate<const N: usize>(table: &[[f64; N]], x: f64) -> [f64; N] {
+    let first = table[0];
+    let last = table[table.len() - 1];
+    if x <= first[0] {
+        return first;
+    }
+    if x >= last[0] {
+        return last;
+    }
+    let k = table
+        .iter()
+        .position(|r| r[0] > x)
+        .unwrap_or(table.len() - 1);
+    let (a, b) = (table[k - 1], table[k]);
+    let w = (x - a[0]) / (b[0] - a[0]);
+    let mut out = a;
+    for i in 0..N {
+        out[i] = a[i] + w * (b[i] - a[i]);
+    }
+    out
+}
+
+impl Co2Setting {
+    /// CO₂ (ppm) in model year `year` (fractional).
+    pub fn at(&self, year: f64) -> f64 {
+        match self {
+            Co2Setting::Constant(c) => *c,
+            Co2Setting::Table(t) => interpolate(t, year)[1],
+        }
+    }
+}
+
+impl std::fmt::Display for Co2Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Co2Setting::Constant(c) => write!(f, "{c} ppm"),
+            Co2Setting::Table(t) => write!(
+                f,
+                "table of {} years ({} → {} ppm)",
+                t.len(),
+                t[0][1],
+                t[t.len() - 1][1]
+            ),
+        }
+    }
+}
+
+impl OrbitSetting {
+    /// The orbit in model year `year`.
+    ///
+    /// # Errors
+    /// An unknown preset name.
+    pub fn at(
+        &self,
+        year: f64,
+    ) -> Result<crate::forcing::orbit::Orbit, crate::forcing::orbit::UnknownOrbit> {
+        match self {
+            OrbitSetting::Preset(name) => crate::forcing::orbit::Orbit::preset(name),
+            OrbitSetting::Table(t) => {
+                let [_, e, eps, w] = interpolate(t, year);
+                Ok(crate::forcing::orbit::Orbit {
+                    eccentricity: e,
+                    obliquity_deg: eps,
+                    perihelion_deg: w,
+                })
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for OrbitSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OrbitSetting::Preset(p) => write!(f, "{p}"),
+            OrbitSetting::Table(t) => write!(f, "table of {} years", t.len()),
+        }
+    }
+}
+
+fn default_co2() -> Co2Setting {
+    Co2Setting::Constant(284.3)
+}
+
+fn default_orbit() -> OrbitSetting {
+    OrbitSetting::Preset("pi".into())
 }
 
 impl Default for ForcingSettings {
@@ -85,6 +208,7 @@ impl Default for ForcingSettings {
         ForcingSettings {
             co2: default_co2(),
             orbit: default_orbit(),
+            hosing: None,
         }
     }
 }
@@ -186,6 +310,86 @@ pub struct ExperimentConfig {
     pub forcing: ForcingSettings,
 }
 
+impl ForcingSettings {
+    /// Checks CO₂ values, orbit presets and tables, and the hosing settings.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, value: String, reason: &str, fix: &str| ConfigError::Invalid {
+            key: key.into(),
+            value,
+            reason: reason.into(),
+            fix: fix.into(),
+        };
+        let increasing =
+            |years: Vec<f64>| years.windows(2).all(|w| w[1] > w[0]) && !years.is_empty();
+        match &self.co2 {
+            Co2Setting::Constant(c) if !(c.is_finite() && *c > 0.0) => {
+                return Err(bad(
+                    "forcing.co2",
+                    c.to_string(),
+                    "must be a positive concentration in ppm",
+                    "use e.g. 284.3 (pre-industrial) or 1137.2 (4×CO₂)",
+                ))
+            }
+            Co2Setting::Table(t)
+                if !increasing(t.iter().map(|r| r[0]).collect())
+                    || t.iter().any(|r| !(r[1].is_finite() && r[1] > 0.0)) =>
+            {
+                return Err(bad(
+                    "forcing.co2",
+                    format!("{t:?}"),
+                    "a table needs rows [year, ppm] with increasing years and positive ppm",
+                    "e.g. co2 = [[0, 284.3], [140, 1137.2]]",
+                ))
+            }
+            _ => {}
+        }
+        match &self.orbit {
+            OrbitSetting::Preset(p) => {
+                if let Err(e) = crate::forcing::orbit::Orbit::preset(p) {
+                    return Err(bad(
+                        "forcing.orbit",
+                        p.clone(),
+                        &e.to_string(),
+                        "use \"0ka\", \"pi\", \"6ka\" or \"21ka\", or a table of [year, eccentricity, obliquity, perihelion] rows",
+                    ));
+                }
+            }
+            OrbitSetting::Table(t) => {
+                if !increasing(t.iter().map(|r| r[0]).collect())
+                    || t.iter()
+                        .any(|r| !(0.0..0.1).contains(&r[1]) || !(20.0..27.0).contains(&r[2]))
+                {
+                    return Err(bad(
+                        "forcing.orbit",
+                        format!("{t:?}"),
+                        "a table needs rows [year, eccentricity (0–0.1), obliquity (20–27°), perihelion (°)] with increasing years",
+                        "e.g. orbit = [[0, 0.016764, 23.459, 100.33], [1000, 0.0187, 24.1, 0.87]]",
+                    ));
+                }
+            }
+        }
+        if let Some(h) = &self.hosing {
+            if !h.sverdrups.is_finite()
+                || !(-90.0..=90.0).contains(&h.latitudes[0])
+                || !(-90.0..=90.0).contains(&h.latitudes[1])
+                || h.latitudes[1] <= h.latitudes[0]
+                || h.years[1] <= h.years[0]
+            {
+                return Err(bad(
+                    "forcing.hosing",
+                    format!("{h:?}"),
+                    "needs a finite flux, latitudes [south, north] with south < north, and years [start, end) with start < end",
+                    "e.g. sverdrups = 0.1, latitudes = [50, 70], longitudes = [300, 350], years = [0, 100]",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ExperimentConfig {
     /// Checks the run length and the backend name.
     ///
@@ -194,23 +398,7 @@ impl ExperimentConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.run.length()?;
         self.backend()?;
-        let f = &self.forcing;
-        if !(f.co2.is_finite() && f.co2 > 0.0) {
-            return Err(ConfigError::Invalid {
-                key: "forcing.co2".into(),
-                value: f.co2.to_string(),
-                reason: "must be a positive concentration in ppm".into(),
-                fix: "use e.g. 284.3 (pre-industrial) or 1137.2 (4×CO₂)".into(),
-            });
-        }
-        if let Err(e) = crate::forcing::orbit::Orbit::preset(&f.orbit) {
-            return Err(ConfigError::Invalid {
-                key: "forcing.orbit".into(),
-                value: f.orbit.clone(),
-                reason: e.to_string(),
-                fix: "use \"0ka\", \"pi\", \"6ka\" or \"21ka\"".into(),
-            });
-        }
+        self.forcing.validate()?;
         match self.experiment.mode.as_str() {
             "coupled" => {}
             "ocean_only" => match &self.ocean_only {

@@ -19,8 +19,8 @@ pub mod model;
 
 pub use error::ConfigError;
 pub use experiment::{
-    AtmosOnlySettings, ExperimentConfig, ExperimentMeta, ForcingSettings, OceanOnlySettings,
-    RunConfig, RunLength,
+    AtmosOnlySettings, Co2Setting, ExperimentConfig, ExperimentMeta, ForcingSettings,
+    HosingSettings, OceanOnlySettings, OrbitSetting, RunConfig, RunLength,
 };
 pub use model::{
     AtmosphereConfig, AtmosphereDynamicsConfig, AtmospherePhysicsConfig, CouplingConfig,

@@ -350,3 +350,36 @@ fn every_experiment_file_resolves() {
     }
     assert!(n >= 2, "expected shipped experiments, found {n}");
 }
+
+#[test]
+fn forcing_tables_interpolate_and_bad_ones_are_refused() {
+    let parse = |text: &str| -> ForcingSettings { toml::from_str(text).unwrap() };
+    let f = parse("co2 = [[0, 284.3], [100, 1137.2]]\norbit = [[0, 0.0167, 23.4, 100.0], [10, 0.0187, 24.1, 0.0]]\n");
+    assert!(f.validate().is_ok());
+    assert_eq!(f.co2.at(-5.0), 284.3);
+    assert!((f.co2.at(50.0) - 0.5 * (284.3 + 1137.2)).abs() < 1e-9);
+    assert_eq!(f.co2.at(200.0), 1137.2);
+    let o = f.orbit.at(5.0).unwrap();
+    assert!((o.eccentricity - 0.0177).abs() < 1e-12 && (o.obliquity_deg - 23.75).abs() < 1e-12);
+    assert!((o.perihelion_deg - 50.0).abs() < 1e-12);
+    let c = parse("co2 = 560.0\norbit = \"6ka\"\n");
+    assert_eq!(c.co2.at(7.0), 560.0);
+    assert_eq!(
+        c.orbit.at(3.0).unwrap(),
+        crate::forcing::orbit::Orbit::preset("6ka").unwrap()
+    );
+    assert!(ForcingSettings::default().hosing.is_none());
+    for (text, key) in [
+        ("co2 = [[10, 284.3], [5, 300.0]]\n", "forcing.co2"),
+        ("co2 = -1.0\n", "forcing.co2"),
+        ("orbit = \"7ka\"\n", "forcing.orbit"),
+        ("orbit = [[0, 0.5, 23.4, 100.0]]\n", "forcing.orbit"),
+        (
+            "[hosing]\nsverdrups = 0.1\nlatitudes = [70, 50]\nlongitudes = [300, 350]\nyears = [0, 10]\n",
+            "forcing.hosing",
+        ),
+    ] {
+        let e = parse(text).validate().unwrap_err().to_string();
+        assert!(e.contains(key), "{text}: {e}");
+    }
+}

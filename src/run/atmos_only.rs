@@ -470,7 +470,11 @@ pub fn run<B: Backend>(
     } else {
         SurfaceKind::Amip
     };
-    let orbit = Orbit::preset(&exp.forcing.orbit).map_err(|e| RunError::Config(e.to_string()))?;
+    let orbit = exp
+        .forcing
+        .orbit
+        .at(0.0)
+        .map_err(|e| RunError::Config(e.to_string()))?;
     let len = match opts.length {
         Some(l) => l,
         None => exp.run.length()?,
@@ -485,7 +489,13 @@ pub fn run<B: Backend>(
         }
     }
     let t_setup = Instant::now();
-    let mut sim = AtmosOnly::<B>::new(model_cfg, surface_kind, exp.forcing.co2, orbit, device)?;
+    let mut sim = AtmosOnly::<B>::new(
+        model_cfg,
+        surface_kind,
+        exp.forcing.co2.at(0.0),
+        orbit,
+        device,
+    )?;
     let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
     std::fs::create_dir_all(&opts.out).map_err(|source| RunError::Io {
         path: opts.out.clone(),
@@ -495,14 +505,14 @@ pub fn run<B: Backend>(
     let dt = model_cfg.atmosphere.dt;
     let steps_per_day = (SECONDS_PER_DAY / dt).round() as usize;
     eprintln!(
-        "atmosphere-only ({}) {} on {}: {} days at Δt = {} s, CO₂ {} ppm, orbit {}; set-up {:.1} s; output in {}",
+        "atmosphere-only ({}) {} on {}: {} days at Δt = {} s, CO₂ {}, orbit {}; set-up {:.1} s; output in {}",
         settings.surface,
         model_cfg.model.name,
         kind.name(),
         days,
         dt,
         exp.forcing.co2,
-        if sim.perpetual_equinox { "perpetual equinox" } else { &exp.forcing.orbit },
+        if sim.perpetual_equinox { "perpetual equinox".to_string() } else { exp.forcing.orbit.to_string() },
         t_setup.elapsed().as_secs_f64(),
         opts.out.display()
     );

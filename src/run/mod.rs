@@ -1,9 +1,11 @@
 //! Running experiments: the drivers behind `chronos run`.
 //!
-//! So far the ocean-only mode ([`ocean_only`]) and the atmosphere-only modes ([`atmos_only`]); the coupled `Simulation` with monthly means,
-//! restarts and resume is issue 8.
+//! The ocean-only mode ([`ocean_only`]), the atmosphere-only modes ([`atmos_only`]) and the
+//! coupled mode ([`coupled`], monthly output from a cold start); the `Simulation` with
+//! restarts, resume and yearly files is issue 8.
 
 pub mod atmos_only;
+pub mod coupled;
 pub mod ocean_only;
 
 use crate::backend::BackendKind;
