@@ -9,8 +9,9 @@
 //! Modules: backends and dispatch ([`backend`]), configuration ([`config`]), grids and the
 //! coordinate frame ([`grid`]), numerics — stencils, CG, elliptic and tridiagonal solvers
 //! ([`numerics`]), CF-1.8 NetCDF input/output ([`io`]), the spherical-harmonic engine
-//! ([`spectral`]), regridding ([`coupler`]), boundary data ([`forcing`]) and the ocean's
-//! foundations ([`ocean`]).
+//! ([`spectral`]), the coupler — regridding, exchange grid, bulk fluxes ([`coupler`]) —,
+//! boundary data and forcing ([`forcing`]), the components ([`ocean`], [`atmos`], [`ice`],
+//! [`land`]), the coupled model ([`model`]) and the run drivers ([`run`]).
 //!
 //! ```
 //! use chronos::{backend::Cpu64, config::ResolvedConfig, grid::ModelGrids};

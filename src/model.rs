@@ -275,9 +275,9 @@ pub fn step<B: Backend>(
     let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (z1(), z1(), z1(), z1(), z1());
     let mut w_gross = z1();
     let (mut tas_sum, mut pr_sum, mut toa_sum) = (za(), za(), za());
-    for _ in 0..m.atmos_steps {
+    for k in 0..m.atmos_steps {
         let w = if atmos.step == 0 { 0.5 } else { 1.0 };
-        let day = state.time / 86_400.0;
+        let day = (state.time + k as f64 * dta) / 86_400.0;
         let old = if atmos.step == 0 {
             &atmos.current
         } else {

@@ -148,7 +148,7 @@ fn gradients_through_five_coupling_intervals_match_finite_differences() {
         }
     };
     // Reverse mode.
-    let (mut ma, data) = CoupledModel::<A>::new(&cfg, 284.3, orbit.clone(), &dev).unwrap();
+    let (mut ma, data) = CoupledModel::<A>::new(&cfg, 284.3, orbit, &dev).unwrap();
     let sa = ma.initial_state(&data).unwrap();
     let params: Vec<Tensor<A, 1>> = p0
         .iter()

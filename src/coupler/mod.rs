@@ -1,6 +1,8 @@
 //! The coupler: conservative regridding between the atmosphere's Gaussian grid and the
-//! ocean's latitude–longitude grid ([`regrid`]), and the bulk surface-flux formulae per
-//! surface type ([`bulk`]); in later issues the exchange schedule. Components never see each
+//! ocean's latitude–longitude grid ([`regrid`]), the exchange grid with the surface fractions
+//! and river routing ([`exchange`]), the bulk surface-flux formulae per surface type
+//! ([`bulk`]) and the prescribed surfaces of the atmosphere-only modes ([`prescribed`]). The
+//! coupling schedule and the coupled step are in [`crate::model`]. Components never see each
 //! other's grids; they meet here.
 
 pub mod bulk;
