@@ -250,6 +250,10 @@ pub fn step<B: Backend>(
     let ls = LATENT_HEAT + lf;
     let mask = ex.ocean_mask.clone();
     let (f_l, f_li) = (ex.land_fraction.clone(), ex.land_ice_fraction.clone());
+    let (has_land, has_ice) = (
+        f_l.clone().greater_elem(0.0),
+        f_li.clone().greater_elem(0.0),
+    );
 
     // The ocean grid's surface during the interval.
     let sst = top(&state.ocean.temperature);
@@ -298,10 +302,19 @@ pub fn step<B: Backend>(
         let rcv_i = transfer_coefficient(&air_o, ts_i.clone(), ice_cd);
         // Land surfaces.
         let air_l = air_at_altitude(&air, m.land.orography.clone(), lp.lapse_rate);
+        // Land evaporation is linear in β: compute it at β = 1, then limit β to the water
+        // the surface holds over this step.
         let fl = scale(
-            bulk_fluxes(&air_l, land.temperature.clone(), m.land.wetness(&land), 1.0),
+            bulk_fluxes(&air_l, land.temperature.clone(), f_l.ones_like(), 1.0),
             m.land_drag.clone(),
         );
+        let beta = m
+            .land
+            .limited_wetness(&land, fl.evaporation.clone(), dta * w);
+        let fl = SurfaceFluxes {
+            evaporation: fl.evaporation * beta,
+            ..fl
+        };
         let fli = bulk_fluxes(
             &air_l,
             land.ice_temperature.clone(),
@@ -382,8 +395,19 @@ pub fn step<B: Backend>(
             ) * f_li.clone();
         let land_ep = (fl.evaporation.clone() - d.pr.clone()) * f_l.clone()
             + (fli.evaporation.clone() - d.pr.clone()) * f_li.clone();
-        let (next_land, r) = m.land.step(&land, &forcing(&fl), &forcing(&fli), dta * w);
-        land = next_land;
+        let (next, r) = m.land.step(&land, &forcing(&fl), &forcing(&fli), dta * w);
+        // Surfaces that the cell does not have keep their state (their fluxes count zero).
+        let keep = |old: Tensor<B, 3>, new: Tensor<B, 3>, has: &Tensor<B, 3, burn_tensor::Bool>| {
+            old.mask_where(has.clone(), new)
+        };
+        land = LandState {
+            temperature: keep(land.temperature, next.temperature, &has_land),
+            soil_water: keep(land.soil_water, next.soil_water, &has_land),
+            snow: keep(land.snow, next.snow, &has_land),
+            ice_temperature: keep(land.ice_temperature, next.ice_temperature, &has_ice),
+            ice_snow: keep(land.ice_snow, next.ice_snow, &has_ice),
+            ice_sheet: keep(land.ice_sheet, next.ice_sheet, &has_ice),
+        };
         runoff = runoff
             + (r.land * f_l.clone() + (r.ice_liquid + r.ice_solid.clone()) * f_li.clone()) * w;
         solid = solid + r.ice_solid * f_li.clone() * w;

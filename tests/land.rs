@@ -207,3 +207,40 @@ fn snow_on_land_ice_beyond_the_cap_leaves_as_solid_runoff() {
     assert_eq!(one(st.ice_snow.clone()), 0.0);
     assert!(one(st.ice_sheet.clone()) < 0.0);
 }
+
+#[test]
+fn evaporation_never_takes_more_water_than_the_surface_holds() {
+    let m = model(3);
+    let dt = 1200.0;
+    // Dry soil under a thin snow cover, half-full soil, and dew onto dry soil.
+    let st = LandState {
+        temperature: t(vec![290.0; 3]),
+        soil_water: t(vec![0.0, 75.0, 0.0]),
+        snow: t(vec![0.01, 0.0, 0.0]),
+        ice_temperature: t(vec![260.0; 3]),
+        ice_snow: t(vec![0.0; 3]),
+        ice_sheet: t(vec![0.0; 3]),
+    };
+    let e_pot = t(vec![5e-5, 5e-5, -1e-5]);
+    let beta = to_vec_f64(m.limited_wetness(&st, e_pot.clone(), dt));
+    // Snow lies: β = 1, limited to the 0.01 kg m⁻² there is; β(75/112.5) = 2/3; dew passes.
+    assert!((beta[0] - 0.01 / (5e-5 * dt)).abs() < 1e-12, "{beta:?}");
+    assert!((beta[1] - 75.0 / 112.5).abs() < 1e-12, "{beta:?}");
+    assert_eq!(beta[2], 0.0);
+    let e = to_vec_f64(e_pot * t(beta.clone()));
+    let f = SurfaceForcing {
+        evaporation: t(e),
+        ..forcing(3, 0.0, 0.0, 0.0, 300.0, 0.0)
+    };
+    let (next, _) = m.step(&st, &f, &f, dt);
+    let soil = to_vec_f64(next.soil_water);
+    let snow = to_vec_f64(next.snow);
+    assert!(
+        soil.iter().chain(&snow).all(|w| *w >= 0.0),
+        "{soil:?} {snow:?}"
+    );
+    assert!(
+        snow[0].abs() < 1e-15 && soil[0].abs() < 1e-12,
+        "{soil:?} {snow:?}"
+    );
+}

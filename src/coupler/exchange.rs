@@ -98,13 +98,17 @@ impl<B: Backend> ExchangeGrid<B> {
         let ocean_mask = tensor_from_vec::<B, 3>(wet.clone(), [1, ny, nx], device);
         let ocean_fraction = o2a.apply(ocean_mask.clone());
         let f_o = to_vec_f64(ocean_fraction.clone());
-        let land: Vec<f64> = f_o.iter().map(|f| 1.0 - f).collect();
+        // Round-off of the remap (|1 − f_o| < 1e-12) is not land.
+        let land: Vec<f64> = f_o
+            .iter()
+            .map(|f| if 1.0 - f < 1e-12 { 0.0 } else { 1.0 - f })
+            .collect();
         let ice: Vec<f64> = data
             .atmosphere
             .land_ice_fraction
             .iter()
             .zip(&land)
-            .map(|(&i, &l)| i.max(0.0).min(l))
+            .map(|(&i, &l)| i.max(0.0).min(l.max(0.0)))
             .collect();
         let free: Vec<f64> = land.iter().zip(&ice).map(|(l, i)| l - i).collect();
         let rows = |areas: Vec<f64>, n: usize| -> Vec<f64> {

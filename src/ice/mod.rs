@@ -38,10 +38,11 @@
 //! beyond hydrostatic freeboard, ρ_s h_s > (ρ₀ − ρ_i) h, floods and becomes ice (taking the
 //! ice salinity from the ocean). Where all ice melts the remaining heat warms the ocean.
 //!
-//! **Leads** (Hibler 1979, eq. 16): open water freezes as new ice of thickness h₀, so the
-//! frazil volume ΔV_f = Q_frazil/(ρ_i L_f) that the ocean reports closes leads,
-//! c⁺ = 1 − (1 − c) exp(−ΔV_f/h₀) (Hibler's (1 − c)ΔV_f/h₀ integrated over the step, so c
-//! stays below 1); melting opens them, c ∝ √h (Hibler's c/(2h) dh, integrated).
+//! **Leads** (Hibler 1979, eq. 16): open water freezes as new ice of thickness h₀. The frazil
+//! volume ΔV_f = Q_frazil/(ρ_i L_f) that the ocean reports (per unit cell area) is the open
+//! water's growth f₀Δt(1 − c), so ∂c/∂t = (1 − c)f₀/h₀ integrated over the step gives
+//! c⁺ = 1 − (1 − c) exp(−ΔV_f/((1 − c)h₀)) (c stays below 1); melting opens leads, c ∝ √h
+//! (Hibler's c/(2h) dh, integrated).
 //!
 //! **Exchange with the ocean** (per unit cell area, [`IceOceanExchange`]): the heat the ice
 //! took from the ocean closes the ice's energy budget,
@@ -127,8 +128,8 @@ pub struct IceOceanExchange<B: Backend> {
     pub surface_flux: Tensor<B, 3>,
 }
 
-/// The positive root of (a)(x − h)(p + q x) = g − f (p + q x) with a, q > 0, p ≥ 0, or 0 when
-/// it has none (all ice melts within the step):
+/// The physical root x ≥ 0 of (a)(x − h)(p + q x) = g − f (p + q x) with a, q > 0, p ≥ 0, or
+/// 0 when there is none (all ice melts within the step):
 /// a q x² + (a p − a q h + f q) x − (a h p + g − f p) = 0, written with the root formula that
 /// does not cancel.
 pub fn growth_root<B: Backend>(
@@ -141,17 +142,23 @@ pub fn growth_root<B: Backend>(
 ) -> Tensor<B, 3> {
     let b = p.clone() * a - q.clone() * h.clone() * a + f.clone() * q.clone();
     let c = h * p.clone() * a + g - f * p;
-    let grows = c.clone().greater_elem(0.0);
-    // Where c ≤ 0 both roots are ≤ 0: the ice melts away. Keep the discriminant of those
-    // cells away from 0 so no branch produces NaN (its gradient would poison the masked one).
     let disc = b.clone().powi_scalar(2) + q.clone() * c.clone() * (4.0 * a);
-    let disc = disc.mask_fill(grows.clone().bool_not(), 1.0).sqrt();
     let pos_b = b.clone().greater_equal_elem(0.0);
+    // A root ≥ 0 exists where c > 0 (one positive root) or where b < 0 with real roots (both
+    // ≥ 0; the larger continues the c > 0 branch); elsewhere all ice melts within the step.
+    let real = disc.clone().greater_elem(0.0);
+    let ok = c
+        .clone()
+        .greater_elem(0.0)
+        .bool_or(pos_b.clone().bool_not().bool_and(real.clone()));
+    // Keep masked cells' arithmetic finite so no branch produces NaN (its gradient would
+    // poison the selected one).
+    let disc = disc.mask_fill(real.bool_not(), 1.0).sqrt();
     let denom_plus = (b.clone() + disc.clone()).mask_fill(pos_b.clone().bool_not(), 1.0);
-    let root_plus = c.clone() * 2.0 / denom_plus; // for b ≥ 0
+    let root_plus = c * 2.0 / denom_plus; // for b ≥ 0
     let root_minus = (disc - b) / (q * (2.0 * a)); // for b < 0
     let root = root_minus.mask_where(pos_b, root_plus);
-    root.mask_fill(grows.bool_not(), 0.0)
+    root.mask_fill(ok.bool_not(), 0.0)
 }
 
 /// x / y where `positive` holds, `otherwise` elsewhere, without evaluating x/0.
@@ -312,9 +319,18 @@ impl<B: Backend> SeaIceModel<B> {
             .mask_fill(ratio_pos.bool_not(), 0.0);
         let c_melt = c.clone() * sqrt_ratio.mask_fill(shrinking.bool_not(), 1.0);
         let c_melt = c_melt.mask_fill(has.clone().bool_not(), 0.0);
+        // Hibler's ∂c/∂t = (1 − c) f₀/h₀ with the open-water growth f₀Δt = ΔV_f/(1 − c),
+        // integrated over the step: c⁺ = 1 − (1 − c) exp(−ΔV_f/((1 − c)h₀)).
         let new_volume = forcing.frazil.clone() / (rho_i * lf);
-        let c_new = (c_melt.neg() + 1.0) * (new_volume.clone() / -p.new_ice_thickness).exp();
-        let c_new = c_new.neg() + 1.0;
+        let open = c_melt.neg() + 1.0;
+        let has_open = open.clone().greater_elem(0.0);
+        let closing = safe_div(
+            new_volume.clone(),
+            open.clone() * p.new_ice_thickness,
+            has_open,
+            0.0,
+        );
+        let c_new = (open * closing.neg().exp()).neg() + 1.0;
         let volume = (c.clone() * h).mask_fill(has.clone().bool_not(), 0.0) + new_volume;
         let snow_volume = (c.clone() * ms / rho_s).mask_fill(has.bool_not(), 0.0);
         let ice = c_new.clone().greater_elem(0.0);
@@ -340,5 +356,45 @@ impl<B: Backend> SeaIceModel<B> {
             surface_flux,
         };
         (new, exchange)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{to_vec_f64, Cpu64};
+
+    fn t(v: Vec<f64>) -> Tensor<Cpu64, 3> {
+        let n = v.len();
+        tensor_from_vec(v, [1, 1, n], &Default::default())
+    }
+
+    #[test]
+    fn growth_root_solves_the_quadratic_on_every_branch() {
+        // a (x − h)(p + q x) = g − f (p + q x); check the residual at the returned root, for
+        // growth (c > 0), strong melting from below of thick ice (c ≤ 0, b < 0: the larger
+        // of two positive roots) and ice melting away (no root ≥ 0: 0).
+        let a = 917.0 * 3.34e5 / 86400.0;
+        let cases = [
+            (1.0, 1.5, 10.0, 30.0, 2.0),
+            (3.0, 1.0, 20.0, -20000.0, 5.0),
+            (0.01, 1.0, 20.0, -50.0, 400.0),
+        ];
+        let col = |k: usize| t(cases.iter().map(|c| [c.0, c.1, c.2, c.3, c.4][k]).collect());
+        let x = to_vec_f64(growth_root(a, col(0), col(1), col(2), col(3), col(4)));
+        for (k, &(h, p, q, g, f)) in cases.iter().enumerate() {
+            let resid = a * (x[k] - h) * (p + q * x[k]) - g + f * (p + q * x[k]);
+            if k < 2 {
+                assert!(
+                    x[k] > 0.0 && resid.abs() < 1e-9 * a,
+                    "{k}: x {} resid {resid}",
+                    x[k]
+                );
+            } else {
+                assert_eq!(x[k], 0.0);
+            }
+        }
+        // Case 1 (b < 0, c ≤ 0) continues the thick ice: the larger root, near h.
+        assert!((x[1] - 3.0).abs() < 0.1, "{}", x[1]);
     }
 }

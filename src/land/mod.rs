@@ -15,8 +15,9 @@
 //! 0 °C and the melt (snow first, then the ice sheet) runs off, as does rain on land ice.
 //!
 //! **Bucket** (Manabe 1969): soil water W (kg m⁻²) with field capacity W_FC (boundary
-//! data), evaporation efficiency β = min(1, W/(0.75 W_FC)), dW/dt = P_rain + M − E_soil − R;
-//! the runoff R is exactly the water above capacity.
+//! data), evaporation efficiency β = min(1, W/(0.75 W_FC)) (1 where snow lies), limited so a
+//! step never evaporates more than the snow and soil hold ([`LandModel::limited_wetness`]),
+//! dW/dt = P_rain + M − E_soil − R; the runoff R is exactly the water above capacity.
 //!
 //! **Snow albedo** α = α₀ + (α_s − α₀) W_s/(W_s + W_c) (W_s snow water equivalent,
 //! α₀ the snow-free albedo from the boundary data); α_s is a tensor parameter (autodiff).
@@ -149,8 +150,26 @@ impl<B: Backend> LandModel<B> {
     /// Evaporation efficiency β = min(1, W/(0.75 W_FC)) of the soil; 1 where snow lies
     /// (snow evaporates freely).
     pub fn wetness(&self, state: &LandState<B>) -> Tensor<B, 3> {
-        let beta = (state.soil_water.clone() / (self.field_capacity.clone() * 0.75)).clamp_max(1.0);
+        let beta =
+            (state.soil_water.clone() / (self.field_capacity.clone() * 0.75)).clamp(0.0, 1.0);
         beta.mask_fill(state.snow.clone().greater_elem(0.0), 1.0)
+    }
+
+    /// The evaporation efficiency that evaporation `e_pot` (kg m⁻² s⁻¹, at β = 1) can have
+    /// over a step `dt` (s) without taking more than the snow and soil water hold:
+    /// β_eff = min(β, (W_s + W)/(E_pot Δt)) where E_pot > 0, β elsewhere (dew is not limited).
+    pub fn limited_wetness(
+        &self,
+        state: &LandState<B>,
+        e_pot: Tensor<B, 3>,
+        dt: f64,
+    ) -> Tensor<B, 3> {
+        let beta = self.wetness(state);
+        let drying = e_pot.clone().greater_elem(0.0);
+        let available = state.snow.clone() + state.soil_water.clone().clamp_min(0.0);
+        let demand = e_pot.mask_fill(drying.clone().bool_not(), 1.0) * dt;
+        let cap = (available / demand).mask_fill(drying.bool_not(), 1.0);
+        beta.min_pair(cap)
     }
 
     /// Albedo of ice-free land α = α₀ + (α_s − α₀) W_s/(W_s + W_c) (1).
