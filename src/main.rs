@@ -55,7 +55,7 @@ enum Command {
         #[arg(long)]
         full: bool,
     },
-    /// Run an experiment (so far the ocean-only mode; the coupled run arrives with issue 8).
+    /// Run an experiment: coupled (experiments/control.toml), ocean-only or atmosphere-only.
     Run {
         /// The experiment file (experiments/*.toml).
         #[arg(value_name = "EXPERIMENT.toml")]

@@ -45,8 +45,8 @@ pub enum RunError {
         "chronos run needs an experiment file, e.g. `chronos run experiments/ocean_only.toml`"
     )]
     NoExperiment,
-    /// The experiment's mode is not available yet.
-    #[error("experiment.mode = \"{0}\" cannot run yet: the coupled model arrives with issues 7–8; run experiments/ocean_only.toml (mode = \"ocean_only\") or experiments/atmos_only.toml (mode = \"atmos_only\")")]
+    /// The experiment's mode is not a known one.
+    #[error("experiment.mode = \"{0}\" is not a mode chronos can run: use \"coupled\" (experiments/control.toml), \"ocean_only\" (experiments/ocean_only.toml) or \"atmos_only\" (experiments/atmos_only.toml)")]
     ModeNotAvailable(String),
     /// A configuration problem.
     #[error("{0}")]
