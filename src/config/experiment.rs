@@ -69,9 +69,10 @@ pub struct ForcingSettings {
     #[serde(default = "default_co2")]
     pub co2: Co2Setting,
     /// The orbit: a preset `"0ka"`, `"pi"`, `"6ka"` or `"21ka"`
-    /// ([`crate::forcing::orbit::Orbit::preset`]) or a table by model year of
+    /// ([`crate::forcing::orbit::Orbit::preset`]), a table by model year of
     /// `[year, eccentricity, obliquity (°), perihelion ϖ (°, PMIP convention)]` rows (linear in
-    /// between, constant beyond the ends).
+    /// between, constant beyond the ends), or the orbit of a calendar year from Berger (1978),
+    /// `{ years_bp = 6000 }` (optionally `advance` years per model year).
     #[serde(default = "default_orbit")]
     pub orbit: OrbitSetting,
     /// Freshwater hosing (`[forcing.hosing]`), off when absent.
@@ -89,7 +90,7 @@ pub enum Co2Setting {
     Table(Vec<[f64; 2]>),
 }
 
-/// The orbit as a preset or a table by year.
+/// The orbit as a preset, a table by year, or the orbit of a calendar year (Berger 1978).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OrbitSetting {
@@ -97,6 +98,21 @@ pub enum OrbitSetting {
     Preset(String),
     /// `[model year, eccentricity, obliquity (°), perihelion (°)]` rows, years increasing.
     Table(Vec<[f64; 4]>),
+    /// `{ years_bp = 6000 }`: the orbit of that many years before 1950 CE from Berger (1978),
+    /// advancing `advance` calendar years per model year (0 by default: a fixed orbit; 1 for a
+    /// transient run; more for orbital acceleration).
+    ByYear(OrbitByYear),
+}
+
+/// The orbit of a calendar year, [`crate::forcing::berger::orbit_at`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrbitByYear {
+    /// Years before 1950 CE at model year 0 (positive into the past).
+    pub years_bp: f64,
+    /// Calendar years the orbit advances per model year (toward the present).
+    #[serde(default)]
+    pub advance: f64,
 }
 
 /// `[forcing.hosing]`: an extra freshwater flux into the ocean over a region and period.
@@ -182,6 +198,9 @@ impl OrbitSetting {
                     perihelion_deg: w,
                 })
             }
+            OrbitSetting::ByYear(b) => Ok(crate::forcing::berger::orbit_at(
+                b.years_bp - b.advance * year,
+            )),
         }
     }
 }
@@ -191,6 +210,14 @@ impl std::fmt::Display for OrbitSetting {
         match self {
             OrbitSetting::Preset(p) => write!(f, "{p}"),
             OrbitSetting::Table(t) => write!(f, "table of {} years", t.len()),
+            OrbitSetting::ByYear(b) if b.advance == 0.0 => {
+                write!(f, "{} years BP (Berger 1978)", b.years_bp)
+            }
+            OrbitSetting::ByYear(b) => write!(
+                f,
+                "{} years BP advancing {} years per model year (Berger 1978)",
+                b.years_bp, b.advance
+            ),
         }
     }
 }
@@ -354,6 +381,16 @@ impl ForcingSettings {
                         p.clone(),
                         &e.to_string(),
                         "use \"0ka\", \"pi\", \"6ka\" or \"21ka\", or a table of [year, eccentricity, obliquity, perihelion] rows",
+                    ));
+                }
+            }
+            OrbitSetting::ByYear(b) => {
+                if !(b.years_bp.is_finite() && b.years_bp.abs() <= 1e6 && b.advance.is_finite()) {
+                    return Err(bad(
+                        "forcing.orbit",
+                        format!("{b:?}"),
+                        "years_bp must lie within ±1,000,000 (the validity of Berger 1978) and advance must be finite",
+                        "e.g. orbit = { years_bp = 6000 } or { years_bp = 21000, advance = 1 }",
                     ));
                 }
             }

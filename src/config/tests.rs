@@ -369,11 +369,34 @@ fn forcing_tables_interpolate_and_bad_ones_are_refused() {
         crate::forcing::orbit::Orbit::preset("6ka").unwrap()
     );
     assert!(ForcingSettings::default().hosing.is_none());
+    // The orbit of a calendar year (Berger 1978): 6000 years BP is PMIP's 6 ka; advancing one
+    // year per model year, model year 6000 is 1950 CE (PMIP's 0 ka).
+    let b = parse("orbit = { years_bp = 6000.0, advance = 1.0 }\n");
+    assert!(b.validate().is_ok());
+    for (year, preset) in [(0.0, "6ka"), (6000.0, "0ka")] {
+        let (got, want) = (
+            b.orbit.at(year).unwrap(),
+            crate::forcing::orbit::Orbit::preset(preset).unwrap(),
+        );
+        assert!(
+            (got.eccentricity - want.eccentricity).abs() < 2e-6,
+            "{got:?}"
+        );
+        assert!(
+            (got.obliquity_deg - want.obliquity_deg).abs() < 2e-3,
+            "{got:?}"
+        );
+        assert!(
+            (got.perihelion_deg - want.perihelion_deg).abs() < 2e-2,
+            "{got:?}"
+        );
+    }
     for (text, key) in [
         ("co2 = [[10, 284.3], [5, 300.0]]\n", "forcing.co2"),
         ("co2 = -1.0\n", "forcing.co2"),
         ("orbit = \"7ka\"\n", "forcing.orbit"),
         ("orbit = [[0, 0.5, 23.4, 100.0]]\n", "forcing.orbit"),
+        ("orbit = { years_bp = 2e6 }\n", "forcing.orbit"),
         (
             "[hosing]\nsverdrups = 0.1\nlatitudes = [70, 50]\nlongitudes = [300, 350]\nyears = [0, 10]\n",
             "forcing.hosing",

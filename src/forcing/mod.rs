@@ -1,6 +1,8 @@
 //! External forcing and boundary data: geography, masks and climatologies on the model
-//! grids (from `models/data/<model>/`), and orbital insolation ([`orbit`]).
+//! grids (from `models/data/<model>/`), orbital insolation ([`orbit`]) and the orbital
+//! elements of any year from Berger (1978) ([`berger`]).
 
+pub mod berger;
 pub mod boundary;
 pub mod orbit;
 
