@@ -275,9 +275,10 @@ pub fn step<B: Backend>(
     let (mut f_ice, mut b_ice, mut snow_ice, mut sub_ice) = (zo(), zo(), zo(), zo());
     let za = || f_l.zeros_like();
     let (mut runoff, mut solid) = (za(), za());
-    let z1 = || ex.atmos_area.zeros_like().sum();
-    let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (z1(), z1(), z1(), z1(), z1());
-    let mut w_gross = z1();
+    // Report fields, time-integrated (× Δt) per cell and reduced to global integrals once per
+    // interval.
+    let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (za(), za(), za(), za(), za());
+    let (mut w_gross, mut sfc_c_o, mut w_c_o) = (za(), zo(), zo());
     let (mut tas_sum, mut pr_sum, mut toa_sum) = (za(), za(), za());
     for k in 0..m.atmos_steps {
         let w = if atmos.step == 0 { 0.5 } else { 1.0 };
@@ -451,20 +452,22 @@ pub fn step<B: Backend>(
 
         // Exchange report (atmosphere side vs component side).
         let dtw = dta * w;
-        toa = toa + ex.integrate_atmos(d.toa_net()) * dtw;
+        toa = toa + d.toa_net() * dtw;
         tas_sum = tas_sum + d.tas.clone();
         pr_sum = pr_sum + d.pr.clone();
         toa_sum = toa_sum + d.toa_net();
-        sfc_a = sfc_a + ex.integrate_atmos(d.surface_net().neg()) * dtw;
+        sfc_a = sfc_a + d.surface_net().neg() * dtw;
         let ocean_up = (q.neg() * (c.clone().neg() + 1.0) + fice_seen * c.clone()) * mask.clone()
             + state.ice_correction.clone();
-        sfc_c = sfc_c + (ex.integrate_atmos(land_up) + ex.integrate_ocean(ocean_up)) * dtw;
-        w_a = w_a + ex.integrate_atmos(d.evspsbl.clone() - d.pr.clone()) * dtw;
-        w_gross = w_gross + ex.integrate_atmos(d.evspsbl.clone() + d.pr.clone()) * dtw;
+        sfc_c = sfc_c + land_up * dtw;
+        sfc_c_o = sfc_c_o + ocean_up * dtw;
+        w_a = w_a + (d.evspsbl.clone() - d.pr.clone()) * dtw;
+        w_gross = w_gross + (d.evspsbl.clone() + d.pr.clone()) * dtw;
         let ocean_ep = ((fo.evaporation.clone() - p_o.clone()) * (c.clone().neg() + 1.0)
             + (fi.evaporation.clone() - p_o) * c.clone())
             * mask.clone();
-        w_c = w_c + (ex.integrate_atmos(land_ep) + ex.integrate_ocean(ocean_ep)) * dtw;
+        w_c = w_c + land_ep * dtw;
+        w_c_o = w_c_o + ocean_ep * dtw;
 
         atmos = m.atmos.step(atmos, Some(&out.forcing));
     }
@@ -514,12 +517,12 @@ pub fn step<B: Backend>(
     }
     let ocean_fw = ex.integrate_ocean(freshwater) * dtc;
     let report = CouplingReport {
-        toa,
-        surface_atmos_side: sfc_a,
-        surface_component_side: sfc_c,
-        water_atmos_side: w_a,
-        water_component_side: w_c,
-        water_gross: w_gross,
+        toa: ex.integrate_atmos(toa),
+        surface_atmos_side: ex.integrate_atmos(sfc_a),
+        surface_component_side: ex.integrate_atmos(sfc_c) + ex.integrate_ocean(sfc_c_o),
+        water_atmos_side: ex.integrate_atmos(w_a),
+        water_component_side: ex.integrate_atmos(w_c) + ex.integrate_ocean(w_c_o),
+        water_gross: ex.integrate_atmos(w_gross),
         ocean_heat: ex.integrate_ocean(heat) * dtc,
         ocean_freshwater: ocean_fw.clone(),
         ocean_salt: ex.integrate_ocean(salt) * dtc,

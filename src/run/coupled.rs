@@ -224,6 +224,7 @@ pub fn run<B: Backend>(
     let mut sums: Option<Vec<Tensor<B, 3>>> = None;
     let mut scal = [0.0f64; 4]; // toa J, ocean heat J, plus counts
     let mut samples = 0usize;
+    let mut flux_sums: Option<(Tensor<B, 1>, Tensor<B, 1>)> = None;
     for day in 0..days {
         let y = day as f64 / 365.0;
         model.physics.co2 = exp.forcing.co2.at(y);
@@ -235,8 +236,11 @@ pub fn run<B: Backend>(
         for _ in 0..intervals_per_day {
             let (next, r) = step(&model, state);
             state = next;
-            scal[0] += to_vec_f64(r.toa)[0];
-            scal[1] += to_vec_f64(r.ocean_heat)[0];
+            // Accumulated on the device; read once a month.
+            flux_sums = Some(match flux_sums {
+                None => (r.toa, r.ocean_heat),
+                Some((a, b)) => (a + r.toa, b + r.ocean_heat),
+            });
             let c = state.ice.concentration.clone();
             let h = model.ice.thickness(&state.ice);
             let sst = state.ocean.temperature.clone().narrow(0, 0, 1);
@@ -253,6 +257,10 @@ pub fn run<B: Backend>(
         if day_in_month == MONTH_DAYS[month] || last {
             let end = (day + 1) as f64;
             let n = samples as f64;
+            if let Some((a, b)) = flux_sums.take() {
+                scal[0] = to_vec_f64(a)[0];
+                scal[1] = to_vec_f64(b)[0];
+            }
             let means: Vec<Tensor<B, 3>> = sums
                 .take()
                 .expect("a month has intervals")
