@@ -15,7 +15,9 @@
 //!    Gaussian grid with the air brought to the land's altitude. The atmosphere receives the
 //!    area-weighted cell means (ocean part by the conservative remap of the
 //!    fraction-weighted fluxes), its physics runs, and the land steps with the resulting
-//!    radiation and precipitation. The ocean side accumulates its fluxes: downward radiation
+//!    radiation and precipitation, implicitly in its own temperature; the heat its implicit
+//!    step gives up beyond what the atmosphere received is added to the atmosphere's sensible
+//!    heat at the next step ([`CoupledState::land_correction`]). The ocean side accumulates its fluxes: downward radiation
 //!    and precipitation remapped to the ocean grid, the open water's net heat flux and
 //!    freshwater, the ice's surface flux F̄ and its temperature derivative, snowfall and
 //!    sublimation, and the stress on the ocean (the air's stress on open water and, passed
@@ -40,7 +42,7 @@
 //! **Budgets** ([`CoupledModel::stores`]): total energy = atmosphere (two-level mean of
 //! moist enthalpy and kinetic energy) + ocean heat ρ₀c_p∫Θ dV + land slabs + the frozen
 //! water's −L_f M (snow, sea ice, ice-sheet change) − the pending frazil + the pending
-//! ice correction changes only by the TOA flux; total water (atmosphere, land, snow, ice and
+//! ice and land corrections changes only by the TOA flux; total water (atmosphere, land, snow, ice and
 //! the freshwater the ocean received, [`CoupledState::ocean_freshwater`]) is constant; ocean +
 //! ice salt + S₀ × (ocean freshwater received) is constant (rigid lid: the virtual salt flux
 //! −S₀F_w stands for the dilution).
@@ -124,6 +126,10 @@ pub struct CoupledState<B: Backend> {
     /// Implicit-coupling correction owed to the atmosphere over the next interval
     /// (W m⁻² per unit ocean-cell area, ocean grid).
     pub ice_correction: Tensor<B, 3>,
+    /// The land's implicit-coupling correction owed to the atmosphere at its next step
+    /// (J m⁻² per unit cell area, atmosphere grid): the heat λ(T⁺ − T)Δt the land and
+    /// land-ice surfaces gave up beyond the fluxes the atmosphere received ([`crate::land`]).
+    pub land_correction: Tensor<B, 3>,
     /// Freshwater the ocean has received since the start (kg), `[1]`.
     pub ocean_freshwater: Tensor<B, 1>,
     /// Time of the state (s since the start of the run).
@@ -148,6 +154,9 @@ pub struct CouplingReport<B: Backend> {
     /// Evaporation plus precipitation as the atmosphere received it (kg): the scale of the
     /// water exchange.
     pub water_gross: Tensor<B, 1>,
+    /// ∫|net surface energy flux| dt dA on the atmosphere side (J): the scale of the surface
+    /// exchange, for relative budget checks (the net integral can pass through zero).
+    pub surface_gross: Tensor<B, 1>,
     /// Heat into the ocean over the interval, ∫ Q dA dt (J), frazil excluded.
     pub ocean_heat: Tensor<B, 1>,
     /// Freshwater into the ocean (kg).
@@ -224,7 +233,7 @@ impl<B: Backend> CoupledModel<B> {
             (self.ice.enthalpy(&state.ice) - state.frazil.clone()
                 + state.ice_correction.clone() * self.interval)
                 * mask.clone(),
-        );
+        ) + ex.integrate_atmos(state.land_correction.clone());
         let ice_water = ex.integrate_ocean(self.ice.mass(&state.ice) * mask.clone());
         let ice_salt = ex.integrate_ocean(self.ice.salt(&state.ice) * mask);
         Stores {
@@ -270,6 +279,7 @@ pub fn step<B: Backend>(
 
     let mut atmos = state.atmos;
     let mut land = state.land;
+    let mut land_correction = state.land_correction;
     let zo = || sst.zeros_like();
     let (mut q_open, mut fw_open, mut tau_x, mut tau_y) = (zo(), zo(), zo(), zo());
     let (mut f_ice, mut b_ice, mut snow_ice, mut sub_ice) = (zo(), zo(), zo(), zo());
@@ -278,7 +288,7 @@ pub fn step<B: Backend>(
     // Report fields, time-integrated (× Δt) per cell and reduced to global integrals once per
     // interval.
     let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (za(), za(), za(), za(), za());
-    let (mut w_gross, mut sfc_c_o, mut w_c_o) = (za(), zo(), zo());
+    let (mut w_gross, mut sfc_c_o, mut w_c_o, mut sfc_gross) = (za(), zo(), zo(), za());
     let (mut tas_sum, mut pr_sum, mut toa_sum) = (za(), za(), za());
     for k in 0..m.atmos_steps {
         let w = if atmos.step == 0 { 0.5 } else { 1.0 };
@@ -313,7 +323,7 @@ pub fn step<B: Backend>(
             .land
             .limited_wetness(&land, fl.evaporation.clone(), dta * w);
         let fl = SurfaceFluxes {
-            evaporation: fl.evaporation * beta,
+            evaporation: fl.evaporation * beta.clone(),
             ..fl
         };
         let fli = bulk_fluxes(
@@ -322,6 +332,25 @@ pub fn step<B: Backend>(
             f_l.ones_like(),
             ice_cd,
         );
+        // λ = ∂(σT⁴ + H + L E)/∂T of each land surface, for its implicit step.
+        let lambda = |t: &Tensor<B, 3>, rcv: Tensor<B, 3>, beta: Tensor<B, 3>, l: f64| {
+            t.clone().powi_scalar(3) * (4.0 * sigma)
+                + rcv * (dqsat_dt(t.clone()) * beta * l + CP_AIR)
+        };
+        let lambda_l = lambda(
+            &land.temperature,
+            transfer_coefficient(&air_l, land.temperature.clone(), 1.0) * m.land_drag.clone(),
+            beta,
+            LATENT_HEAT,
+        );
+        let lambda_li = lambda(
+            &land.ice_temperature,
+            transfer_coefficient(&air_l, land.ice_temperature.clone(), ice_cd),
+            f_l.ones_like(),
+            ls,
+        );
+        // The previous step's land correction, as a flux over this step.
+        let owed = land_correction.clone() / (dta * w);
         // Cell means for the atmosphere.
         let ocean_part = |o: Tensor<B, 3>, i: Tensor<B, 3>| {
             ex.to_atmosphere(o * (c.clone().neg() + 1.0) + i * c.clone())
@@ -350,7 +379,8 @@ pub fn step<B: Backend>(
                 fli.sensible.clone(),
                 fo.sensible.clone(),
                 fi.sensible.clone(),
-            ) + ex.to_atmosphere(state.ice_correction.clone()),
+            ) + ex.to_atmosphere(state.ice_correction.clone())
+                + owed.clone(),
             evaporation: cell(
                 fl.evaporation.clone(),
                 fli.evaporation.clone(),
@@ -375,13 +405,14 @@ pub fn step<B: Backend>(
 
         // Land.
         let [rain_l, snow_l] = m.land.partition(d.pr.clone(), &air_l);
-        let forcing = |f: &SurfaceFluxes<B>| SurfaceForcing {
+        let forcing = |f: &SurfaceFluxes<B>, lambda: Tensor<B, 3>| SurfaceForcing {
             sw_down: d.rsds.clone(),
             lw_down: d.rlds.clone(),
             rain: rain_l.clone(),
             snowfall: snow_l.clone(),
             sensible: f.sensible.clone(),
             evaporation: f.evaporation.clone(),
+            heat_flux_derivative: lambda,
         };
         let net_up = |t: &Tensor<B, 3>, albedo: Tensor<B, 3>, f: &SurfaceFluxes<B>| {
             t4(t) + f.sensible.clone() + f.evaporation.clone() * LATENT_HEAT
@@ -393,10 +424,19 @@ pub fn step<B: Backend>(
                 &land.ice_temperature,
                 f_l.ones_like() * lp.land_ice_albedo,
                 &fli,
-            ) * f_li.clone();
+            ) * f_li.clone()
+            + owed;
         let land_ep = (fl.evaporation.clone() - d.pr.clone()) * f_l.clone()
             + (fli.evaporation.clone() - d.pr.clone()) * f_li.clone();
-        let (next, r) = m.land.step(&land, &forcing(&fl), &forcing(&fli), dta * w);
+        let (next, r, corr) = m.land.step(
+            &land,
+            &forcing(&fl, lambda_l),
+            &forcing(&fli, lambda_li),
+            dta * w,
+        );
+        land_correction = (corr.land.mask_fill(has_land.clone().bool_not(), 0.0) * f_l.clone()
+            + corr.ice.mask_fill(has_ice.clone().bool_not(), 0.0) * f_li.clone())
+            * (dta * w);
         // Surfaces that the cell does not have keep their state (their fluxes count zero).
         let keep = |old: Tensor<B, 3>, new: Tensor<B, 3>, has: &Tensor<B, 3, burn_tensor::Bool>| {
             old.mask_where(has.clone(), new)
@@ -456,7 +496,9 @@ pub fn step<B: Backend>(
         tas_sum = tas_sum + d.tas.clone();
         pr_sum = pr_sum + d.pr.clone();
         toa_sum = toa_sum + d.toa_net();
-        sfc_a = sfc_a + d.surface_net().neg() * dtw;
+        let sfc_net = d.surface_net();
+        sfc_gross = sfc_gross + sfc_net.clone().abs() * dtw;
+        sfc_a = sfc_a + sfc_net.neg() * dtw;
         let ocean_up = (q.neg() * (c.clone().neg() + 1.0) + fice_seen * c.clone()) * mask.clone()
             + state.ice_correction.clone();
         sfc_c = sfc_c + land_up * dtw;
@@ -523,6 +565,7 @@ pub fn step<B: Backend>(
         water_atmos_side: ex.integrate_atmos(w_a),
         water_component_side: ex.integrate_atmos(w_c) + ex.integrate_ocean(w_c_o),
         water_gross: ex.integrate_atmos(w_gross),
+        surface_gross: ex.integrate_atmos(sfc_gross),
         ocean_heat: ex.integrate_ocean(heat) * dtc,
         ocean_freshwater: ocean_fw.clone(),
         ocean_salt: ex.integrate_ocean(salt) * dtc,
@@ -536,6 +579,7 @@ pub fn step<B: Backend>(
             land,
             frazil: frazil * mask,
             ice_correction,
+            land_correction,
             ocean_freshwater: state.ocean_freshwater + ocean_fw,
             time: state.time + dtc,
         },
@@ -589,7 +633,8 @@ impl<B: Backend> CoupledModel<B> {
         let g = &grids.atmosphere;
         let shape = [1, g.nlat, g.nlon()];
         let lat: Vec<f64> = g.lat_deg.iter().map(|d| d.to_radians()).collect();
-        let physics = AtmosPhysics::new(&cfg.atmosphere_physics, co2, orbit, lat, device);
+        let physics = AtmosPhysics::new(&cfg.atmosphere_physics, co2, orbit, lat, device)
+            .with_stratus(&cfg.atmosphere_physics, &data, shape, device)?;
         let ocean = OceanModel::<B>::new(cfg, &grids, &data, device)?;
         let exchange = ExchangeGrid::new(&grids, &data, device)?;
         let surface = crate::io::CfReader::open(&data.dir.join("atmos_surface.nc"))?;
@@ -761,6 +806,7 @@ impl<B: Backend> CoupledModel<B> {
             land,
             frazil: zo.clone(),
             ice_correction: zo,
+            land_correction: ex.atmos_area.zeros_like(),
             ocean_freshwater: ex.atmos_area.zeros_like().sum(),
             time: 0.0,
         })

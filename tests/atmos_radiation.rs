@@ -145,9 +145,11 @@ fn olr_follows_a_grey_column_across_the_globes_temperatures() {
         "surface downward longwave: largest relative difference {:.1} %",
         100.0 * worst_down
     );
-    // Measured: 18.2 % (at T₁ ≈ −100 K, where the scheme's window opens faster than the
-    // grey column's); the tolerance is 20 %.
-    assert!(worst < 0.20, "{worst}");
+    // Measured: 25.2 % at T₁ = −200 K (18.2 % at T₁ ≈ −100 K before the clear-sky reference
+    // was raised by ΔF = 10 W m⁻²: a brighter clear-sky atmosphere leaves less contrast to
+    // the surface, so the window that carries QTCM1's ∂OLR/∂q₁ must open faster in dry
+    // columns than the grey column's); the tolerance is 30 %.
+    assert!(worst < 0.30, "{worst}");
     // The original linear fit fails the same test (it goes negative in polar columns).
     assert!(worst_linear > 0.5, "{worst_linear}");
 }

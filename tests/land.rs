@@ -33,6 +33,7 @@ fn forcing(n: usize, rain: f64, snow: f64, sw: f64, lw: f64, e: f64) -> SurfaceF
         snowfall: t(vec![snow; n]),
         sensible: t(vec![0.0; n]),
         evaporation: t(vec![e; n]),
+        heat_flux_derivative: t(vec![0.0; n]),
     }
 }
 
@@ -114,7 +115,7 @@ fn bucket_fills_to_capacity_and_runs_off_exactly_the_excess() {
     for n in 1..=100 {
         let f = forcing(1, rain, 0.0, 0.0, 5.670_374_419e-8 * 290f64.powi(4), 0.0);
         let albedo = one(m.albedo(&st));
-        let (next, r) = m.step(&st, &f, &f, dt);
+        let (next, r, _) = m.step(&st, &f, &f, dt);
         check_budgets(&m, &st, &next, &f, &r, albedo, dt);
         let w = one(next.soil_water.clone());
         let filled = 100.0 + rain * dt * n as f64;
@@ -148,7 +149,7 @@ fn snow_accumulates_when_cold_and_melts_with_the_latent_heat_of_fusion() {
     for _ in 0..72 {
         let f = forcing(1, 0.0, 1e-4, 0.0, 230.0, 0.0);
         let albedo = one(m.albedo(&st));
-        let (next, r) = m.step(&st, &f, &f, dt);
+        let (next, r, _) = m.step(&st, &f, &f, dt);
         check_budgets(&m, &st, &next, &f, &r, albedo, dt);
         st = next;
     }
@@ -160,7 +161,7 @@ fn snow_accumulates_when_cold_and_melts_with_the_latent_heat_of_fusion() {
     for _ in 0..200 {
         let f = forcing(1, 0.0, 0.0, 800.0, 350.0, 0.0);
         let albedo = one(m.albedo(&st));
-        let (next, r) = m.step(&st, &f, &f, dt);
+        let (next, r, _) = m.step(&st, &f, &f, dt);
         check_budgets(&m, &st, &next, &f, &r, albedo, dt);
         // While snow lies, the surface stays at the melting point once it got there.
         if one(next.snow.clone()) > 0.0 {
@@ -184,7 +185,7 @@ fn snow_on_land_ice_beyond_the_cap_leaves_as_solid_runoff() {
     let steps = 50;
     for _ in 0..steps {
         let f = forcing(1, 0.0, snowfall, 0.0, 200.0, 0.0);
-        let (next, r) = m.step(&st, &f, &f, dt);
+        let (next, r, _) = m.step(&st, &f, &f, dt);
         check_budgets(&m, &st, &next, &f, &r, 0.2, dt);
         assert!(one(next.ice_snow.clone()) <= cap + 1e-9);
         assert!(one(next.ice_temperature.clone()) <= 273.15);
@@ -199,7 +200,7 @@ fn snow_on_land_ice_beyond_the_cap_leaves_as_solid_runoff() {
     let mut st = state(273.0, 0.0, 0.0, 1.0);
     for _ in 0..100 {
         let f = forcing(1, 0.0, 0.0, 900.0, 350.0, 0.0);
-        let (next, r) = m.step(&st, &f, &f, dt);
+        let (next, r, _) = m.step(&st, &f, &f, dt);
         check_budgets(&m, &st, &next, &f, &r, 0.2, dt);
         assert!(one(next.ice_temperature.clone()) <= 273.15 + 1e-12);
         st = next;
@@ -232,7 +233,7 @@ fn evaporation_never_takes_more_water_than_the_surface_holds() {
         evaporation: t(e),
         ..forcing(3, 0.0, 0.0, 0.0, 300.0, 0.0)
     };
-    let (next, _) = m.step(&st, &f, &f, dt);
+    let (next, _, _) = m.step(&st, &f, &f, dt);
     let soil = to_vec_f64(next.soil_water);
     let snow = to_vec_f64(next.snow);
     assert!(
@@ -243,4 +244,51 @@ fn evaporation_never_takes_more_water_than_the_surface_holds() {
         snow[0].abs() < 1e-15 && soil[0].abs() < 1e-12,
         "{soil:?} {snow:?}"
     );
+}
+
+/// A surface whose upward flux grows steeply with its temperature (wet forest in a gale,
+/// λ = 150 W m⁻² K⁻¹, λΔt/C = 0.43 per 1200-s step; 3.4 at Δt = 9600 s, where a forward step
+/// oscillates with growing amplitude): the implicit step relaxes monotonically to the
+/// equilibrium, and the land's energy changes by the atmosphere's fluxes minus the correction
+/// it returns.
+#[test]
+fn stiff_surface_relaxes_monotonically_and_the_correction_closes_energy() {
+    let m = model(1);
+    let sigma = 5.670_374_419e-8;
+    let (lambda_turb, t_eq_air) = (150.0 - 4.0 * sigma * 290f64.powi(3), 285.0);
+    for dt in [1200.0, 9600.0] {
+        let mut st = state(300.0, 150.0, 0.0, 0.0);
+        for _ in 0..200 {
+            let ts = one(st.temperature.clone());
+            // Sensible heat linear in Tₛ; longwave down balances σ(290 K)⁴.
+            let mut f = forcing(1, 0.0, 0.0, 0.0, sigma * 290f64.powi(4), 0.0);
+            f.sensible = t(vec![lambda_turb * (ts - t_eq_air)]);
+            f.heat_flux_derivative = t(vec![4.0 * sigma * ts.powi(3) + lambda_turb]);
+            let albedo = one(m.albedo(&st));
+            let (next, _, corr) = m.step(&st, &f, &f, dt);
+            let [e0, _] = m.energy(&st).map(one);
+            let [e1, _] = m.energy(&next).map(one);
+            let atmos = (1.0 - albedo) * 0.0 + sigma * 290f64.powi(4)
+                - sigma * ts.powi(4)
+                - lambda_turb * (ts - t_eq_air);
+            let want = (atmos - one(corr.land.clone())) * dt;
+            assert!((e1 - e0 - want).abs() < 1e-9 * want.abs().max(1e3));
+            let t1 = one(next.temperature.clone());
+            // Monotone: it cools, and never past the equilibrium (net flux stays ≤ 0).
+            let net = sigma * (290f64.powi(4) - t1.powi(4)) - lambda_turb * (t1 - t_eq_air);
+            assert!(t1 <= ts + 1e-12, "Δt {dt}: warmed from {ts} to {t1}");
+            assert!(
+                net <= 1e-9,
+                "Δt {dt}: overshot the equilibrium to {t1} ({net} W m⁻²)"
+            );
+            st = next;
+        }
+        let tn = one(st.temperature.clone());
+        // Equilibrium: σ(290⁴ − T⁴) = λ_turb (T − 285).
+        let resid = sigma * (290f64.powi(4) - tn.powi(4)) - lambda_turb * (tn - t_eq_air);
+        assert!(
+            resid.abs() < 1e-6,
+            "Δt {dt}: T = {tn}, residual {resid} W m⁻²"
+        );
+    }
 }

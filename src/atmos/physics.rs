@@ -14,7 +14,8 @@
 //!   catches the rest (stable, moist columns). The ⁺ is the switch "condense only when
 //!   supersaturated"; its gradient is 0/1 on either side, consistent in forward and reverse
 //!   mode.
-//! - Clouds from Q_c and shortwave ([`super::radiation::shortwave`]) with the insolation of
+//! - Clouds from Q_c (stratus either QTCM1's reference cover or filling the total cover up to
+//!   the monthly climatology of `clouds.nc`, QTCM1's `OBSCLD`) and shortwave ([`super::radiation::shortwave`]) with the insolation of
 //!   the experiment's orbit on the day of the year (Berger 1978), longwave
 //!   ([`super::radiation::longwave`]) with the experiment's CO₂.
 //! - Kinetic energy removed by surface drag, τ·**v**ₛ (the stress terms take exactly this
@@ -39,9 +40,13 @@
 use super::convection::Convection;
 use super::dynamics::{AtmosForcing, AtmosGrid, AtmosModel, SurfaceAir};
 use super::qtcm::{B1_HAT, CPG, EPS_I1, G_OVER_PT, LATENT_HEAT, QREF_HAT, V1_SQ_HAT};
+use super::qtcm::{TCREF_HAT, TREF_HAT};
 use super::radiation::{longwave, shortwave, Clouds};
-use crate::config::AtmospherePhysicsConfig;
+use crate::config::{AtmospherePhysicsConfig, StratusCover};
+use crate::forcing::climatology::MonthlyClimatology;
 use crate::forcing::orbit::Orbit;
+use crate::forcing::BoundaryData;
+use crate::io::CfError;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// The surface as the atmosphere sees it (from the coupler), cell means `[1, nlat, nlon]`.
@@ -104,6 +109,12 @@ pub struct AtmosDiagnostics<B: Backend> {
     pub rlut: Tensor<B, 3>,
     /// Total cloud cover (1).
     pub clt: Tensor<B, 3>,
+    /// Clear-sky TOA outgoing longwave (W m⁻²).
+    pub rlutcs: Tensor<B, 3>,
+    /// Clear-sky TOA outgoing (reflected) shortwave (W m⁻²).
+    pub rsutcs: Tensor<B, 3>,
+    /// Air temperature at 500 hPa (K), T_ref(500) + a₁(500) T₁ ([`TA500_REFERENCE`]).
+    pub ta500: Tensor<B, 3>,
     /// Heat of dissipated kinetic energy (drag and mode-1 damping) (W m⁻²).
     pub dissipation: Tensor<B, 3>,
 }
@@ -133,6 +144,13 @@ pub struct PhysicsOutput<B: Backend> {
     pub diagnostics: AtmosDiagnostics<B>,
 }
 
+/// T_ref at 500 hPa (K): QTCM1's convective reference T_c(500) = 270.063 K (`T1cTableIn`)
+/// shifted by the column-mean difference of the two reference profiles, T̂_ref − T̂c_ref =
+/// −1.213 K (the reference profile itself is not tabulated in QTCM1's code).
+pub const TA500_REFERENCE: f64 = 270.063_17 + TREF_HAT - TCREF_HAT;
+/// a₁ at 500 hPa (1), QTCM1 `T1cTableIn`.
+pub const A1_500: f64 = 0.448_642_91;
+
 /// The column physics: parameters, orbit, CO₂ and the precomputed convection tables.
 #[derive(Debug, Clone)]
 pub struct AtmosPhysics<B: Backend> {
@@ -148,6 +166,9 @@ pub struct AtmosPhysics<B: Backend> {
     pub orbit: Orbit,
     /// Gaussian latitudes (radians, south to north).
     pub lat: Vec<f64>,
+    /// The observed total cloud cover the stratus fills up to (`stratus = "observed"`), or
+    /// `None` for QTCM1's reference stratus cover.
+    pub observed_cloud: Option<MonthlyClimatology<B>>,
 }
 
 impl<B: Backend> AtmosPhysics<B> {
@@ -167,7 +188,32 @@ impl<B: Backend> AtmosPhysics<B> {
             co2,
             orbit,
             lat,
+            observed_cloud: None,
         }
+    }
+
+    /// Reads the cloud climatology (`clouds.nc`, variable `cloud_fraction`) of the boundary
+    /// data when `settings.stratus` is `"observed"`; with `"reference"` returns `self`
+    /// unchanged.
+    ///
+    /// # Errors
+    /// [`CfError`] when `clouds.nc` is missing or on another grid.
+    pub fn with_stratus(
+        mut self,
+        settings: &AtmospherePhysicsConfig,
+        data: &BoundaryData,
+        shape: [usize; 3],
+        device: &B::Device,
+    ) -> Result<Self, CfError> {
+        if settings.stratus == StratusCover::Observed {
+            self.observed_cloud = Some(MonthlyClimatology::read(
+                &data.dir.join("clouds.nc"),
+                "cloud_fraction",
+                shape,
+                device,
+            )?);
+        }
+        Ok(self)
     }
 
     /// One physics call on the grid fields `g` (at t − Δt) with the surface `sfc` and its
@@ -184,8 +230,12 @@ impl<B: Backend> AtmosPhysics<B> {
         let q_hat = g.q1.clone() * B1_HAT + QREF_HAT;
         let excess = (q_hat - self.convection.column_saturation(g.t1.clone())).clamp_min(0.0);
         let condensation = excess * (CPG * self.condensation_rate);
-        let clouds = Clouds::diagnose(conv.heating.clone());
+        let clouds = match &self.observed_cloud {
+            Some(obs) => Clouds::with_observed_total(conv.heating.clone(), obs.at_day(day)),
+            None => Clouds::diagnose(conv.heating.clone()),
+        };
         let clt = clouds.fraction[0].clone().neg() + 1.0;
+        let ta500 = g.t1.clone() * A1_500 + TA500_REFERENCE;
         let (delta, dist2) = self.orbit.declination_and_distance(day);
         let sw = shortwave(
             self.solar_constant * dist2,
@@ -220,6 +270,7 @@ impl<B: Backend> AtmosPhysics<B> {
         let prls = condensation / LATENT_HEAT;
         let rsus = sw.surface_down.clone() - sw.surface_net.clone();
         let rsut = sw.toa_down.clone() - sw.toa_absorbed();
+        let rsutcs = sw.toa_down.clone() - sw.toa_absorbed_clear.clone();
         PhysicsOutput {
             forcing: AtmosForcing {
                 heating,
@@ -248,6 +299,9 @@ impl<B: Backend> AtmosPhysics<B> {
                 rsut,
                 rlut: lw.toa_up,
                 clt,
+                rlutcs: lw.toa_up_clear,
+                rsutcs,
+                ta500,
                 dissipation,
             },
         }

@@ -113,6 +113,37 @@ impl<B: Backend> Clouds<B> {
             fraction: [clear, deep, anvil, stratus, middle],
         }
     }
+
+    /// The clouds of QTCM1's `OBSCLD` option: deep and anvil cloud from Q_c as in
+    /// [`Clouds::diagnose`], altostratus/cumulus ĉ₄ of the rest r = 1 − cld₁ − cld₂, and the
+    /// stratus cover chosen so that the total cover equals an observed climatology C_obs
+    /// wherever it can:
+    ///
+    /// cld₃ = min(max(C_obs − cld₁ − cld₂ − ĉ₄ r, 0), (1 − ĉ₄) r),
+    ///
+    /// i.e. total = C_obs unless the convective and middle clouds alone exceed it (then
+    /// cld₃ = 0) or C_obs exceeds what stratus can fill (then overcast). The bounds are those
+    /// of a fraction, not a numerical limiter. Prescribing the stratus this way has no
+    /// low-cloud feedback, as in QTCM1 (whose `readobscloud` takes the stratus from ISCCP);
+    /// here C_obs is the total cloudiness of Esbensen & Kushnir (1981) (`clouds.nc`).
+    ///
+    /// Inputs `[1, nlat, nlon]`: Q_c (W m⁻²), C_obs (1).
+    ///
+    /// # References
+    /// QTCM1 v2.3 `clrad.F90` (`cloud`, `readobscloud`); Zeng, Neelin & Chou (2000) §2c;
+    /// Esbensen, S. K. & Kushnir, Y. (1981), Rep. 29, Climatic Research Institute, Oregon
+    /// State University.
+    pub fn with_observed_total(convective_heating: Tensor<B, 3>, observed: Tensor<B, 3>) -> Self {
+        let [_, deep, anvil, _, middle] = Self::diagnose(convective_heating).fraction;
+        let rest = (deep.clone() + anvil.clone()).neg() + 1.0;
+        let stratus = (observed - deep.clone() - anvil.clone() - middle.clone())
+            .clamp_min(0.0)
+            .min_pair(rest * (1.0 - MIDDLE_COVER));
+        let clear = (deep.clone() + anvil.clone() + stratus.clone() + middle.clone()).neg() + 1.0;
+        Clouds {
+            fraction: [clear, deep, anvil, stratus, middle],
+        }
+    }
 }
 
 /// Daily-mean zenith-angle moments (cos Z₁, cos Z₂) at latitude φ for declination δ
@@ -137,6 +168,9 @@ pub struct Shortwave<B: Backend> {
     pub surface_down: Tensor<B, 3>,
     /// Net (absorbed) at the surface, (1 − αₛ) × downward.
     pub surface_net: Tensor<B, 3>,
+    /// Absorbed by the Earth system if the sky were clear (type 0 only), the clear-sky
+    /// diagnostic rsdt − rsutcs.
+    pub toa_absorbed_clear: Tensor<B, 3>,
 }
 
 impl<B: Backend> Shortwave<B> {
@@ -180,11 +214,21 @@ pub fn shortwave<B: Backend>(
     let surface_down = flux(1);
     let surface_net = surface_down.clone() * (albedo.clone().neg() + 1.0);
     let toa_down = column(z1.iter().map(|z| s * z).collect()) + albedo.zeros_like();
+    let clear = |i: usize| {
+        column(
+            z1.iter()
+                .zip(&z2)
+                .map(|(a, b)| s * (SW_A[i][0] * b + SW_B[i][0] * a))
+                .collect(),
+        ) * (albedo.clone() * SW_C[i][0] + 1.0)
+    };
+    let toa_absorbed_clear = clear(0) + clear(1) * (albedo.clone().neg() + 1.0);
     Shortwave {
         toa_down,
         atmosphere,
         surface_down,
         surface_net,
+        toa_absorbed_clear,
     }
 }
 
@@ -198,6 +242,16 @@ pub const SURFACE_DOWN_REFERENCE: f64 = 443.4288;
 pub const TS_REFERENCE: f64 = 302.26001;
 /// Reference CO₂ concentration of the fit C₀ (ppm; QTCM1's `co2m`).
 pub const CO2_REFERENCE: f64 = 330.0;
+/// ΔF (W m⁻²): the correction added to QTCM1's clear-sky reference OLR (264.9 W m⁻², from
+/// its 240.34 minus the reference clouds' effects). RRTMG (the `climt` 0.31 build; Mlawer
+/// et al. 1997, Iacono et al. 2008) on QTCM1's reference column (`T1cTableIn`: T_c(p),
+/// α(p) q_sat, Tₛ = 302.26 K, 330 ppm CO₂, 1650 ppb CH₄, 306 ppb N₂O, tropical ozone and
+/// stratosphere) gives 275.2 W m⁻² (+10.3; 278.0 without CH₄ and N₂O; ±2–3 from the
+/// stratosphere and ozone assumed above 200 hPa). The script is
+/// `models/data/reference_olr_rrtmg.py`. The sensitivities ε stay QTCM1's; only the clear-sky
+/// emission of the atmosphere ([`Window::emission0`]) and, through it, the stratus type
+/// ([`StratusTop`], which keeps QTCM1's cloud effect relative to clear sky) move.
+pub const CLEAR_SKY_OLR_CORRECTION: f64 = 10.0;
 /// Reference cloud covers cldref₁…₄ of the fit (QTCM1 `cldref`).
 pub const CLOUD_REFERENCE: [f64; 4] = [0.1051, 0.1047, 0.1096, 0.2234];
 
@@ -263,6 +317,8 @@ pub struct Longwave<B: Backend> {
     pub surface_down: Tensor<B, 3>,
     /// Upward at the surface, σTₛ⁴.
     pub surface_up: Tensor<B, 3>,
+    /// Clear-sky OLR (type 0 alone, with the CO₂ forcing): the diagnostic rlutcs.
+    pub toa_up_clear: Tensor<B, 3>,
 }
 
 impl<B: Backend> Longwave<B> {
@@ -314,7 +370,7 @@ impl Window {
     /// The window fitted to QTCM1's clear-sky sensitivities (type docs).
     pub fn fitted() -> Self {
         let sigma = STEFAN_BOLTZMANN;
-        let (olr0, _) = clear_references();
+        let olr0 = clear_references().0 + CLEAR_SKY_OLR_CORRECTION;
         let s_ref = sigma * TS_REFERENCE.powi(4);
         let t0 = LW_EPS[2][0] / (4.0 * sigma * TS_REFERENCE.powi(3));
         let emission0 = (olr0 - t0 * s_ref) / (1.0 - t0);
@@ -338,6 +394,62 @@ impl Window {
     }
 }
 
+/// The stratus (type 3) cloud top in the longwave: a low cloud replaces the surface in the
+/// clear-sky window,
+///
+/// OLR₃ = t(qₛ) σT_ct⁴ + (1 − t(qₛ)) σT_e⁴,   T_ct = T_ct0 + a_ct T₁ + b_ct q₁ + c_ct (Tₛ − Tₛ,ref),
+///
+/// with t and T_e the clear sky's ([`Window`], [`longwave`]). The four constants reproduce
+/// QTCM1's type-3 OLR and its three first derivatives at the reference column exactly:
+///
+/// t₀σT_ct0⁴ + (1 − t₀)σT_e0⁴ = OLR₀,ref + ΔF + ε_rct,3,
+/// t₀ 4σT_ct0³ a_ct = ε_rTt,3 − ε_rTt,0,
+/// t′(σT_ct0⁴ − σT_e0⁴) + t₀ 4σT_ct0³ b_ct = ε_rqt,3,
+/// t₀ 4σT_ct0³ c_ct = ε_rst,3,
+///
+/// (t′ = ∂t/∂q₁ at the reference; ΔF = [`CLEAR_SKY_OLR_CORRECTION`]): T_ct0 = 276.1 K,
+/// a_ct = 0.188. QTCM1's linear type-3 OLR
+/// instead follows T₁ with ε_rTt,3 = 1.41 W m⁻² K⁻¹ and hardly Tₛ, so its stratus top is as
+/// cold as the mid-troposphere and a polar stratus deck under an inversion traps 38–45
+/// W m⁻² per unit cover; here its longwave effect t(σTₛ⁴ − σT_ct⁴) follows the surface and
+/// the window, and vanishes where the cloud top is as warm as the surface.
+///
+/// # References
+/// Chou, C. & Neelin, J. D. (1996), J. Climate 9, 2612–2633 (type-3 sensitivities); QTCM1
+/// v2.3 `clrad.F90` (`radlw`); Koll & Cronin (2018), PNAS 115, 10293–10298 (the window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StratusTop {
+    /// T_ct0 (K).
+    pub t_ct0: f64,
+    /// a_ct (1): ∂T_ct/∂T₁.
+    pub a_ct: f64,
+    /// b_ct (1): ∂T_ct/∂q₁.
+    pub b_ct: f64,
+    /// c_ct (1): ∂T_ct/∂Tₛ.
+    pub c_ct: f64,
+}
+
+impl StratusTop {
+    /// The cloud top fitted to QTCM1's type-3 longwave at the reference (type docs).
+    pub fn fitted() -> Self {
+        let sigma = STEFAN_BOLTZMANN;
+        let w = Window::fitted();
+        let (olr_clear, _) = clear_references();
+        let top4 = (olr_clear + CLEAR_SKY_OLR_CORRECTION + LW_CLOUD[0][2]
+            - (1.0 - w.t0) * w.emission0)
+            / w.t0;
+        let t_ct0 = (top4 / sigma).powf(0.25);
+        let slope = w.t0 * 4.0 * sigma * t_ct0.powi(3);
+        let dt_dq = -w.k * w.t0 * (1.0 - w.t0);
+        StratusTop {
+            t_ct0,
+            a_ct: (LW_EPS[0][3] - LW_EPS[0][0]) / slope,
+            b_ct: (LW_EPS[1][3] - dt_dq * (top4 - w.emission0)) / slope,
+            c_ct: LW_EPS[2][3] / slope,
+        }
+    }
+}
+
 /// QTCM1's longwave made valid over the globe's range of temperatures.
 ///
 /// QTCM1 (`radlw`) is linear about a tropical reference column: with E_X = Σₙ ε_rX,n cldₙ
@@ -349,13 +461,17 @@ impl Window {
 ///
 /// clear sky: OLR₀ = t σTₛ⁴ + (1 − t) σT_e⁴,   T_e = T_e0 + ε_rTt,0 T₁/((1 − t₀) 4σT_e0³),
 ///            F↓ₛ,₀ = (1 − t) σT_b⁴,   T_b = T_b0 + [ε_rTs,0 T₁ + (ε_rqs,0 + t′σT_b0⁴) q₁]/((1 − t₀) 4σT_b0³),
-/// cloud type n: OLRₙ = σT_e,n⁴,   T_e,n = T_e,n0 + (ε_rTt,n T₁ + ε_rqt,n q₁ + ε_rst,n (Tₛ − Tₛ,ref))/(4σT_e,n0³),
-///            F↓ₛ,ₙ = σT_b,n⁴,   T_b,n = T_b,n0 + (ε_rTs,n T₁ + ε_rqs,n q₁)/(4σT_b,n0³),
+/// cloud type n ≠ 3: OLRₙ = σT_e,n⁴,   T_e,n = T_e,n0 + (ε_rTt,n T₁ + ε_rqt,n q₁ + ε_rst,n (Tₛ − Tₛ,ref))/(4σT_e,n0³),
+/// stratus: OLR₃ = t σT_ct⁴ + (1 − t) σT_e⁴ ([`StratusTop`]),
+/// all types: F↓ₛ,ₙ = σT_b,n⁴,   T_b,n = T_b,n0 + (ε_rTs,n T₁ + ε_rqs,n q₁)/(4σT_b,n0³),
 ///
 /// with t = t(qₛ) the clear-sky window ([`Window`], t′ = ∂t/∂q₁ at the reference) and the
 /// reference temperatures set by the reference fluxes. Then OLR = Σₙ cldₙ OLRₙ − F_CO₂,
-/// F↓ₛ = Σₙ cldₙ F↓ₛ,ₙ + r F_CO₂ and F↑ₛ = σTₛ⁴. At the reference column every flux and its
-/// derivatives equal QTCM1's (F↑ₛ: σTₛ,ref⁴ = 473.3 vs 475.3 W m⁻² and 6.264 vs 6.283
+/// F↓ₛ = Σₙ cldₙ F↓ₛ,ₙ + r F_CO₂ and F↑ₛ = σTₛ⁴. At the reference column every first
+/// derivative equals QTCM1's, and every flux does too except that the clear sky and the
+/// stratus (whose window sees the same atmosphere) emit ΔF = [`CLEAR_SKY_OLR_CORRECTION`]
+/// = 10 W m⁻² more (RRTMG's clear-sky OLR of QTCM1's reference column; OLR = QTCM1 +
+/// ΔF (cld₀ + cld₃)), (F↑ₛ: σTₛ,ref⁴ = 473.3 vs 475.3 W m⁻² and 6.264 vs 6.283
 /// W m⁻² K⁻¹, QTCM1's implied emissivity 1.004 taken as 1); away from it the Planck
 /// sensitivity 4σT³ falls in cold columns and the window opens in dry ones, as they do
 /// physically, and every flux stays positive without a limiter (tested against a grey column
@@ -390,8 +506,9 @@ pub fn longwave<B: Backend>(
     // Clear sky.
     let te0 = temp_of(w.emission0);
     let te = t1.clone() * (LW_EPS[0][0] / ((1.0 - w.t0) * slope_of(te0))) + te0;
-    let mut toa_up =
-        (t.clone() * surface_up.clone() + opaque.clone() * planck(te)) * clouds.fraction[0].clone();
+    let above = opaque.clone() * planck(te);
+    let toa_clear = t.clone() * surface_up.clone() + above.clone();
+    let mut toa_up = toa_clear.clone() * clouds.fraction[0].clone();
     let b0 = down_clear / (1.0 - w.t0);
     let tb0 = temp_of(b0);
     let dt_dq = -w.k * w.t0 * (1.0 - w.t0);
@@ -401,15 +518,25 @@ pub fn longwave<B: Backend>(
     let mut surface_down = opaque * planck(tb) * clouds.fraction[0].clone();
     // Cloud types.
     for n in 1..5 {
-        let e0 = temp_of(olr_clear + LW_CLOUD[0][n - 1]);
-        let te = (t1.clone() * LW_EPS[0][n]
-            + q1.clone() * LW_EPS[1][n]
-            + (ts.clone() - TS_REFERENCE) * LW_EPS[2][n])
-            / slope_of(e0)
-            + e0;
+        let olr_n = if n == 3 {
+            let st = StratusTop::fitted();
+            let top = t1.clone() * st.a_ct
+                + q1.clone() * st.b_ct
+                + (ts.clone() - TS_REFERENCE) * st.c_ct
+                + st.t_ct0;
+            t.clone() * planck(top) + above.clone()
+        } else {
+            let e0 = temp_of(olr_clear + LW_CLOUD[0][n - 1]);
+            let te = (t1.clone() * LW_EPS[0][n]
+                + q1.clone() * LW_EPS[1][n]
+                + (ts.clone() - TS_REFERENCE) * LW_EPS[2][n])
+                / slope_of(e0)
+                + e0;
+            planck(te)
+        };
         let d0 = temp_of(down_clear + LW_CLOUD[1][n - 1]);
         let tb = (t1.clone() * LW_EPS[3][n] + q1.clone() * LW_EPS[4][n]) / slope_of(d0) + d0;
-        toa_up = toa_up + planck(te) * clouds.fraction[n].clone();
+        toa_up = toa_up + olr_n * clouds.fraction[n].clone();
         surface_down = surface_down + planck(tb) * clouds.fraction[n].clone();
     }
     let f_co2 = co2_forcing(co2_ppm);
@@ -426,6 +553,7 @@ pub fn longwave<B: Backend>(
         toa_up,
         surface_down,
         surface_up,
+        toa_up_clear: toa_clear - f_co2,
     }
 }
 
@@ -564,11 +692,13 @@ mod tests {
             &clouds,
             330.0,
         );
-        assert!((to_vec_f64(lw.toa_up)[0] - OLR_REFERENCE).abs() < 1e-9);
+        let shift = CLEAR_SKY_OLR_CORRECTION * (refc[0] + refc[3]);
+        assert!((to_vec_f64(lw.toa_up)[0] - OLR_REFERENCE - shift).abs() < 1e-9);
         assert!((to_vec_f64(lw.surface_down)[0] - SURFACE_DOWN_REFERENCE).abs() < 1e-9);
         // Values and central-difference derivatives at the reference point for other clouds.
         let (o, d, _) = ours(0.0, 0.0, TS_REFERENCE, 330.0);
         let (lo, ld) = qtcm_linear(0.0, 0.0, TS_REFERENCE, cld);
+        let lo = lo + CLEAR_SKY_OLR_CORRECTION * (cld[0] + cld[3]);
         assert!(
             (o - lo).abs() < 1e-9 && (d - ld).abs() < 1e-9,
             "{o} {lo} {d} {ld}"
@@ -614,5 +744,73 @@ mod tests {
         // Dry columns open the window, moist ones close it; always within (0, 1).
         assert!(tw(-QREF_SURFACE) > 0.4 && tw(-QREF_SURFACE) < 1.0);
         assert!(tw(30.0) < w.t0 && tw(30.0) > 0.0);
+    }
+
+    #[test]
+    fn observed_clouds_fill_the_total_cover_where_they_can() {
+        // Columns: no convection with observed cover 0.7 (stratus fills it), 0.1 (below the
+        // middle cloud alone: no stratus), 1.0 (overcast), and moderate convection with 0.8.
+        let qc = t(vec![0.0, 0.0, 0.0, 300.0]);
+        let obs = t(vec![0.7, 0.1, 1.0, 0.8]);
+        let c = Clouds::<B>::with_observed_total(qc.clone(), obs);
+        let f: Vec<Vec<f64>> = c.fraction.iter().map(|x| to_vec_f64(x.clone())).collect();
+        let total = |p: usize| 1.0 - f[0][p];
+        assert!((total(0) - 0.7).abs() < 1e-14, "{}", total(0));
+        assert_eq!(f[3][1], 0.0);
+        assert!((total(1) - MIDDLE_COVER).abs() < 1e-14);
+        assert!((total(2) - 1.0).abs() < 1e-14);
+        assert!((total(3) - 0.8).abs() < 1e-14);
+        // Deep, anvil and middle clouds are QTCM1's.
+        let d = Clouds::<B>::diagnose(qc);
+        for k in [1, 2, 4] {
+            assert_eq!(to_vec_f64(d.fraction[k].clone()), f[k]);
+        }
+        for p in 0..4 {
+            assert!((f.iter().map(|x| x[p]).sum::<f64>() - 1.0).abs() < 1e-14);
+            assert!(f.iter().all(|x| (0.0..=1.0).contains(&x[p])));
+        }
+    }
+
+    #[test]
+    fn stratus_longwave_effect_follows_the_surface() {
+        // QTCM1's stratus traps ε_rct,3 = 12.3 W m⁻² per unit cover at the reference; here too,
+        // and less over a surface colder than the cloud top (a polar inversion), where QTCM1's
+        // linear form keeps its cold, mid-tropospheric cloud top.
+        let cre = |t1: f64, q1: f64, ts: f64| {
+            let one = |k: usize| {
+                let mut f = [0.0; 5];
+                f[k] = 1.0;
+                let clouds = Clouds {
+                    fraction: f.map(|c| t(vec![c])),
+                };
+                let lw = longwave(t(vec![t1]), t(vec![q1]), t(vec![ts]), &clouds, 330.0);
+                to_vec_f64(lw.toa_up)[0]
+            };
+            one(0) - one(3)
+        };
+        assert!((cre(0.0, 0.0, TS_REFERENCE) + LW_CLOUD[0][2]).abs() < 1e-9);
+        let polar = cre(-100.0, -50.0, 245.0);
+        let st = StratusTop::fitted();
+        assert!(
+            (st.t_ct0 - 276.1).abs() < 0.1 && (st.a_ct - 0.188).abs() < 1e-3,
+            "{st:?}"
+        );
+        assert!(polar < 2.0, "polar stratus traps {polar} W m⁻²");
+        // Clear-sky OLR at the reference is QTCM1's plus the correction.
+        let mut f = [0.0; 5];
+        f[0] = 1.0;
+        let clouds = Clouds {
+            fraction: f.map(|c| t(vec![c])),
+        };
+        let lw = longwave(
+            t(vec![0.0]),
+            t(vec![0.0]),
+            t(vec![TS_REFERENCE]),
+            &clouds,
+            330.0,
+        );
+        let want = clear_references().0 + CLEAR_SKY_OLR_CORRECTION;
+        assert!((to_vec_f64(lw.toa_up_clear)[0] - want).abs() < 1e-9);
+        assert!((want - 274.9).abs() < 0.1, "{want}");
     }
 }

@@ -24,7 +24,7 @@ pub use experiment::{
 };
 pub use model::{
     AtmosphereConfig, AtmosphereDynamicsConfig, AtmospherePhysicsConfig, CouplingConfig,
-    ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig,
+    ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig, StratusCover,
 };
 
 use std::path::{Path, PathBuf};

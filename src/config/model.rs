@@ -100,6 +100,20 @@ pub struct AtmospherePhysicsConfig {
     pub condensation_timescale: f64,
     /// Total solar irradiance S₀ at 1 AU (W m⁻²).
     pub solar_constant: f64,
+    /// Stratus cover: `"reference"` (QTCM1's constant ĉ₃ of the cloud-free rest) or
+    /// `"observed"` (QTCM1's `OBSCLD`: stratus fills the total cover up to the monthly
+    /// climatology of `clouds.nc`; [`crate::atmos::radiation::Clouds::with_observed_total`]).
+    pub stratus: StratusCover,
+}
+
+/// How the stratus cover is set ([`AtmospherePhysicsConfig::stratus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StratusCover {
+    /// QTCM1's reference cover ĉ₃ of the part free of convective cloud.
+    Reference,
+    /// Total cover from the boundary data's monthly cloud climatology (`clouds.nc`).
+    Observed,
 }
 
 /// `[ocean]`: C-grid rows, z-levels and time step. The ocean shares the atmosphere's longitudes.

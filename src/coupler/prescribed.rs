@@ -43,9 +43,9 @@ use crate::atmos::physics::{AtmosDiagnostics, SurfaceInput};
 use crate::atmos::qtcm::LATENT_HEAT;
 use crate::atmos::radiation::STEFAN_BOLTZMANN;
 use crate::backend::tensor_from_vec;
-use crate::constants::DAYS_PER_YEAR;
+use crate::forcing::climatology::{interpolate, read_records, record_days};
 use crate::forcing::BoundaryData;
-use crate::io::{CfError, CfReader, FILL_VALUE};
+use crate::io::{CfError, CfReader};
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Slab heat capacity C of land and ice surfaces (J m⁻² K⁻¹; QTCM1: 10 cm of water).
@@ -111,34 +111,6 @@ pub struct PrescribedSurface<B: Backend> {
     pub dt: f64,
 }
 
-fn read_grid<B: Backend>(
-    r: &CfReader,
-    name: &str,
-    n: usize,
-    shape: [usize; 3],
-    device: &B::Device,
-) -> Result<Vec<Tensor<B, 3>>, CfError> {
-    let (v, _) = r.read(name)?;
-    let len = shape[1] * shape[2];
-    if v.len() != n * len {
-        return Err(CfError::ReadShape {
-            var: name.into(),
-            path: r.path().into(),
-            expected: vec![n, shape[1], shape[2]],
-            got: vec![v.len() / len.max(1), shape[1], shape[2]],
-        });
-    }
-    Ok(v.chunks(len)
-        .map(|c| {
-            let c = c
-                .iter()
-                .map(|&x| if x == FILL_VALUE { 0.0 } else { x })
-                .collect();
-            tensor_from_vec(c, shape, device)
-        })
-        .collect())
-}
-
 impl<B: Backend> PrescribedSurface<B> {
     /// The AMIP-like surface from the boundary data (`atmos_surface.nc`,
     /// `forcing_monthly.nc`) on a `nlat × nlon` grid.
@@ -157,23 +129,19 @@ impl<B: Backend> PrescribedSurface<B> {
         let a = &data.atmosphere;
         let surface = CfReader::open(&data.dir.join("atmos_surface.nc"))?;
         let one = |name: &str| -> Result<Tensor<B, 3>, CfError> {
-            Ok(read_grid(&surface, name, 1, shape, device)?.remove(0))
+            Ok(read_records(&surface, name, 1, shape, device)?.remove(0))
         };
         let forest = one("forest_fraction")?;
         let cd_forest = SurfaceType::Land.drag_coefficient(2.0);
         let cd_grass = SurfaceType::Land.drag_coefficient(0.1);
         let monthly = CfReader::open(&data.dir.join("forcing_monthly.nc"))?;
-        let mid_month = monthly
-            .times()?
-            .into_iter()
-            .map(|x| x.rem_euclid(DAYS_PER_YEAR))
-            .collect();
+        let mid_month = record_days(&monthly)?;
         Ok(PrescribedSurface {
             ocean: t(&a.ocean_fraction),
             land: t(&a.land_fraction),
             land_ice: t(&a.land_ice_fraction),
-            sst: read_grid(&monthly, "sea_surface_temperature", 12, shape, device)?,
-            ice: read_grid(&monthly, "sea_ice_fraction", 12, shape, device)?,
+            sst: read_records(&monthly, "sea_surface_temperature", 12, shape, device)?,
+            ice: read_records(&monthly, "sea_ice_fraction", 12, shape, device)?,
             mid_month,
             land_albedo: one("albedo_snow_free")?,
             // The fill value (cells without land) reads as 0; any positive value will do there.
@@ -249,24 +217,7 @@ impl<B: Backend> PrescribedSurface<B> {
 
     /// Linear interpolation between mid-month records on day `day` (periodic).
     fn at_day(&self, fields: &[Tensor<B, 3>], day: f64) -> Tensor<B, 3> {
-        let n = fields.len();
-        if n == 1 {
-            return fields[0].clone();
-        }
-        let d = day.rem_euclid(DAYS_PER_YEAR);
-        let mut k1 = self.mid_month.iter().position(|&m| m > d).unwrap_or(n);
-        let k0 = (k1 + n - 1) % n;
-        k1 %= n;
-        let (m0, mut m1) = (self.mid_month[k0], self.mid_month[k1]);
-        let mut x = d;
-        if m1 <= m0 {
-            m1 += DAYS_PER_YEAR;
-            if x < m0 {
-                x += DAYS_PER_YEAR;
-            }
-        }
-        let w = (x - m0) / (m1 - m0);
-        fields[k0].clone() * (1.0 - w) + fields[k1].clone() * w
+        interpolate(fields, &self.mid_month, day)
     }
 
     /// Surface fluxes for the surface-air state `air` on day `day`.

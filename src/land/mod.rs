@@ -3,10 +3,16 @@
 //!
 //! **Surface energy** (per unit area of each surface; C = QTCM1's 4.18e5 J m⁻² K⁻¹):
 //!
-//! C (T⁺ − T)/Δt = (1 − α) F_SW↓ + F_LW↓ − σT⁴ − H − L_v E + L_f (S − E_snow),
+//! C (T⁺ − T)/Δt = F − L_f E_snow − λ (T⁺ − T),   F = (1 − α) F_SW↓ + F_LW↓ − σT⁴ − H − L_v E + L_f S,
 //!
-//! forward in time with the fluxes the atmosphere received (so energy is exchanged
-//! exactly; stable for λΔt/C < 1, λ = ∂(net flux)/∂T ≲ 90 W m⁻² K⁻¹: 0.26 at Δt = 1200 s).
+//! backward in time for the surface's own response: F holds the fluxes the atmosphere
+//! received (at T), and λ = 4σT³ + ρ_a C|V| (c_p + L β ∂q_sat/∂T) ≥ 0 is the growth of the
+//! upward flux with T ([`SurfaceForcing::heat_flux_derivative`]), so
+//! T⁺ = T + Δt (F − L_f E_snow)/(C + λΔt) is stable for any λΔt/C (the explicit step of
+//! session 5 oscillated for λΔt/C > 1, wet forest in winds above ~9 m s⁻¹). The extra upward
+//! flux λ(T⁺ − T) the land gave up is returned by [`LandModel::step`] and handed to the
+//! atmosphere over the next step (the coupler's implicit-coupling correction, as for sea
+//! ice), so energy is exchanged exactly.
 //! Snowfall S freezes at the surface and releases L_f there (the atmosphere delivers
 //! precipitation as liquid); evaporation from snow (E_snow, taken before soil water)
 //! pays L_s = L_v + L_f. Where snow lies on land warmer than T_m = 0 °C after the step, the
@@ -96,6 +102,19 @@ pub struct SurfaceForcing<B: Backend> {
     pub sensible: Tensor<B, 3>,
     /// Evaporation E (kg m⁻² s⁻¹, upward).
     pub evaporation: Tensor<B, 3>,
+    /// λ = ∂(upward longwave + H + L E)/∂T at the surface's temperature (W m⁻² K⁻¹, ≥ 0).
+    pub heat_flux_derivative: Tensor<B, 3>,
+}
+
+/// The implicit-coupling corrections of one step: the extra upward heat flux λ(T⁺ − T) the
+/// surfaces gave up beyond the fluxes the atmosphere received (W m⁻², per unit area of
+/// ice-free land and of land ice), owed to the atmosphere.
+#[derive(Debug, Clone)]
+pub struct HeatCorrection<B: Backend> {
+    /// Over ice-free land.
+    pub land: Tensor<B, 3>,
+    /// Over the ice sheets.
+    pub ice: Tensor<B, 3>,
 }
 
 /// Water leaving the land surfaces over a step (kg m⁻² s⁻¹ per unit area of each surface).
@@ -223,7 +242,7 @@ impl<B: Backend> LandModel<B> {
         land: &SurfaceForcing<B>,
         ice: &SurfaceForcing<B>,
         dt: f64,
-    ) -> (LandState<B>, Runoff<B>) {
+    ) -> (LandState<B>, Runoff<B>, HeatCorrection<B>) {
         let p = &self.params;
         let (lf, k) = (LATENT_HEAT_FUSION, dt / p.heat_capacity);
         let net = |t: &Tensor<B, 3>, albedo: Tensor<B, 3>, f: &SurfaceForcing<B>| {
@@ -243,8 +262,13 @@ impl<B: Backend> LandModel<B> {
         // Ice-free land.
         let (snow, from_soil) = snow_budget(state.snow.clone(), land);
         let e_snow = land.evaporation.clone() - from_soil.clone() / dt;
+        let implicit = |f: &SurfaceForcing<B>| (f.heat_flux_derivative.clone() * k + 1.0).recip();
         let t1 = state.temperature.clone()
-            + (net(&state.temperature, self.albedo(state), land) - e_snow * lf) * k;
+            + (net(&state.temperature, self.albedo(state), land) - e_snow * lf)
+                * implicit(land)
+                * k;
+        let corr_land =
+            (t1.clone() - state.temperature.clone()) * land.heat_flux_derivative.clone();
         let excess = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
         let melt = excess.min_pair(snow.clone());
         let temperature = t1 - melt.clone() * (lf / p.heat_capacity);
@@ -258,7 +282,11 @@ impl<B: Backend> LandModel<B> {
         let (ice_snow, from_sheet) = snow_budget(state.ice_snow.clone(), ice);
         let albedo = state.ice_temperature.ones_like() * p.land_ice_albedo;
         let t1 = state.ice_temperature.clone()
-            + (net(&state.ice_temperature, albedo, ice) - ice.evaporation.clone() * lf) * k;
+            + (net(&state.ice_temperature, albedo, ice) - ice.evaporation.clone() * lf)
+                * implicit(ice)
+                * k;
+        let corr_ice =
+            (t1.clone() - state.ice_temperature.clone()) * ice.heat_flux_derivative.clone();
         let melt = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
         let ice_temperature = t1 - melt.clone() * (lf / p.heat_capacity);
         let snow_melt = melt.clone().min_pair(ice_snow.clone());
@@ -281,6 +309,10 @@ impl<B: Backend> LandModel<B> {
                 land: runoff / dt,
                 ice_liquid: melt / dt + ice.rain.clone(),
                 ice_solid: calving / dt,
+            },
+            HeatCorrection {
+                land: corr_land,
+                ice: corr_ice,
             },
         )
     }

@@ -10,7 +10,8 @@
 //! - `config.toml`: the resolved configuration, every override and the program version;
 //! - `atmos_monthly.nc`: monthly means of every step of the 2-D fields (CMIP names: tas,
 //!   huss, uas, vas, tauu, tauv, pr, prc, prls, evspsbl, hfss, hfls, rsds, rsus, rlds, rlus,
-//!   rsdt, rsut, rlut, clt, ts, ua850-like mode winds u0, u1, upper-level wind ua_upper);
+//!   rsdt, rsut, rlut, clt, rlutcs, rsutcs, ta500, ts, ua850-like mode winds u0, u1,
+//!   upper-level wind ua_upper);
 //! - `atmos_global.nc`: monthly global means (surface air temperature, precipitation,
 //!   evaporation, OLR, absorbed shortwave, TOA and surface net, the column energy and
 //!   water budgets and their residuals).
@@ -87,12 +88,15 @@ impl<B: Backend> AtmosOnly<B> {
         let g = &grids.atmosphere;
         let (nlat, nlon) = (g.nlat, g.nlon());
         let lat: Vec<f64> = g.lat_deg.iter().map(|d| d.to_radians()).collect();
-        let physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, co2, orbit, lat, device);
+        let mut physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, co2, orbit, lat, device);
         let dt = model_cfg.atmosphere.dt;
         let shape = [1, nlat, nlon];
         let (surface, land_t, soil) = match kind {
             SurfaceKind::Amip => {
                 let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
+                // The aquaplanet has no cloud observations: it keeps QTCM1's reference stratus.
+                physics =
+                    physics.with_stratus(&model_cfg.atmosphere_physics, &data, shape, device)?;
                 let surface = PrescribedSurface::amip(&data, nlat, nlon, dt, device)?;
                 let r = CfReader::open(&data.dir.join("land_initial.nc"))?;
                 let sst0 = to_vec_f64(surface.exchange_sst(0.0));
@@ -240,7 +244,7 @@ pub fn column_budget_tensors<B: Backend>(
 }
 
 /// The monthly 2-D output fields: name, long name, standard name, units.
-const FIELDS: [(&str, &str, Option<&str>, &str); 20] = [
+const FIELDS: [(&str, &str, Option<&str>, &str); 23] = [
     (
         "tas",
         "surface air temperature",
@@ -356,9 +360,27 @@ const FIELDS: [(&str, &str, Option<&str>, &str); 20] = [
         "W m-2",
     ),
     ("clt", "total cloud cover", Some("cloud_area_fraction"), "1"),
+    (
+        "rlutcs",
+        "TOA outgoing clear-sky longwave",
+        Some("toa_outgoing_longwave_flux_assuming_clear_sky"),
+        "W m-2",
+    ),
+    (
+        "rsutcs",
+        "TOA outgoing clear-sky shortwave",
+        Some("toa_outgoing_shortwave_flux_assuming_clear_sky"),
+        "W m-2",
+    ),
+    (
+        "ta500",
+        "air temperature at 500 hPa: Tref(500) + a1(500) T1",
+        Some("air_temperature"),
+        "K",
+    ),
 ];
 
-fn field_list<B: Backend>(d: &AtmosDiagnostics<B>) -> [Tensor<B, 3>; 20] {
+fn field_list<B: Backend>(d: &AtmosDiagnostics<B>) -> [Tensor<B, 3>; 23] {
     [
         d.tas.clone(),
         d.huss.clone(),
@@ -380,6 +402,9 @@ fn field_list<B: Backend>(d: &AtmosDiagnostics<B>) -> [Tensor<B, 3>; 20] {
         d.rsut.clone(),
         d.rlut.clone(),
         d.clt.clone(),
+        d.rlutcs.clone(),
+        d.rsutcs.clone(),
+        d.ta500.clone(),
     ]
 }
 
