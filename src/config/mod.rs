@@ -27,6 +27,7 @@ pub use model::{
     ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig, StratusCover,
 };
 
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -452,6 +453,28 @@ impl ResolvedConfig {
             model: Some(name.into()),
             ..Default::default()
         })
+    }
+
+    /// The physics a model state belongs to, as text: the resolved model configuration
+    /// (TOML, after every override) and the experiment's `[forcing]`, but not the run length
+    /// or the output options. A restart is continued only by a run with the same text
+    /// ([`crate::run::restart`]).
+    pub fn physics_fingerprint(&self) -> String {
+        let mut s = toml::to_string(&self.model).unwrap_or_else(|_| format!("{:?}", self.model));
+        if let Some(e) = &self.experiment {
+            #[derive(Serialize)]
+            struct Forcing<'a> {
+                forcing: &'a ForcingSettings,
+            }
+            s.push('\n');
+            s.push_str(
+                &toml::to_string(&Forcing {
+                    forcing: &e.forcing,
+                })
+                .unwrap_or_else(|_| format!("[forcing]\n{:?}\n", e.forcing)),
+            );
+        }
+        s
     }
 
     /// The resolved configuration as a TOML document with its provenance in comments:

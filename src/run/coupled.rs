@@ -11,6 +11,10 @@
 //! - `coupled_monthly.nc`: monthly mean maps on the atmosphere grid (tas, pr, TOA net) and
 //!   `ocean_monthly.nc` on the ocean grid (SST, sea-ice concentration and thickness).
 //!
+//! - `restart_YYYY-01-01.nc` at the start of every new year ([`super::restart`]: the full
+//!   state at full precision, written atomically). Resuming from them is the run driver's
+//!   next step (issue 8).
+//!
 //! CO₂ and the orbit follow the experiment's `[forcing]` tables year by year; hosing, when
 //! set, is on over its years. There is no flux correction.
 //!
@@ -225,6 +229,8 @@ pub fn run<B: Backend>(
     let mut scal = [0.0f64; 4]; // toa J, ocean heat J, plus counts
     let mut samples = 0usize;
     let mut flux_sums: Option<(Tensor<B, 1>, Tensor<B, 1>)> = None;
+    let physics = cfg.physics_fingerprint();
+    let mut restarts = Vec::new();
     for day in 0..days {
         let y = day as f64 / 365.0;
         model.physics.co2 = exp.forcing.co2.at(y);
@@ -343,18 +349,25 @@ pub fn run<B: Backend>(
             month = (month + 1) % 12;
             if month == 0 {
                 year += 1;
+                // A restart at every new year (the monthly sums are empty here).
+                let path = opts.out.join(format!("restart_{:04}-01-01.nc", year + 1));
+                super::restart::write(&path, &state, &[], &physics)
+                    .map_err(|e| RunError::Config(e.to_string()))?;
+                restarts.push(path);
             }
         }
     }
     wg.close()?;
     wa.close()?;
     wo.close()?;
-    Ok(vec![
+    let mut files = vec![
         opts.out.join("config.toml"),
         global_path,
         atmos_path,
         ocean_path,
-    ])
+    ];
+    files.extend(restarts);
+    Ok(files)
 }
 
 /// The hosing flux (kg m⁻² s⁻¹ per unit ocean area) spread evenly over the ocean cells of

@@ -7,6 +7,7 @@
 pub mod atmos_only;
 pub mod coupled;
 pub mod ocean_only;
+pub mod restart;
 
 use crate::backend::BackendKind;
 use crate::config::{ConfigError, ResolvedConfig, RunLength};

@@ -1,0 +1,489 @@
+//! Restart files of the coupled model: everything the next coupling interval needs, at full
+//! precision, written atomically and checked when read.
+//!
+//! A restart is a NetCDF-4 file holding every tensor of [`CoupledState`] (both atmosphere
+//! time levels, every ocean field including the Adams–Bashforth memory, the Kahan
+//! compensations and the streamfunction's warm start, sea ice, land, the pending frazil
+//! and the implicit-coupling corrections, the freshwater the ocean received) as `f64`
+//! variables with their own dimensions, the step counters and the clock as global
+//! attributes, any extra arrays the run driver adds (its partial monthly sums), and:
+//!
+//! - `restart_format` (`chronos-restart-1`) and the program version;
+//! - `physics`: the resolved physics the state belongs to (text; the caller's fingerprint,
+//!   e.g. the model file and the experiment's forcing after all overrides). A restart is
+//!   refused when the run that would continue it has other physics;
+//! - `checksum`: FNV-1a (64 bit) over every variable's name, shape and the bits of its
+//!   values, so a corrupt file is detected even where the NetCDF library reads it.
+//!
+//! **Atomic:** the file is written as `.<name>.tmp` beside the target, flushed to disk, and
+//! renamed: a crash leaves either the old set of restarts or the new one, never a partial
+//! file under a restart's name. `f32` backends round-trip exactly through `f64`.
+//!
+//! # References
+//! Fowler, Noll & Vo, FNV hash (IETF draft-eastlake-fnv, 64-bit FNV-1a constants).
+
+use crate::atmos::AtmosState;
+use crate::backend::{tensor_from_vec, to_vec_f64};
+use crate::ice::SeaIceState;
+use crate::io::CfReader;
+use crate::land::LandState;
+use crate::model::CoupledState;
+use crate::ocean::OceanState;
+use burn_tensor::{backend::Backend, Tensor};
+use std::path::{Path, PathBuf};
+
+/// The value of the `restart_format` attribute this version writes and reads.
+pub const RESTART_FORMAT: &str = "chronos-restart-1";
+
+/// One named array: name, shape, values (row-major).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Variable name.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Values, row-major.
+    pub values: Vec<f64>,
+}
+
+impl Field {
+    /// The field of a tensor.
+    pub fn of<B: Backend, const D: usize>(name: &str, t: &Tensor<B, D>) -> Self {
+        Field {
+            name: name.into(),
+            shape: t.dims().to_vec(),
+            values: to_vec_f64(t.clone()),
+        }
+    }
+}
+
+/// Errors reading or writing restarts.
+#[derive(Debug, thiserror::Error)]
+pub enum RestartError {
+    /// A file system or NetCDF failure.
+    #[error("restart '{}': {detail}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        detail: String,
+    },
+    /// The file is not a complete, intact restart.
+    #[error("restart '{}' is corrupt or truncated ({detail}); it was not used — delete it to silence this message, the previous restart is used instead", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The restart belongs to a run with other physics.
+    #[error("restart '{}' was written with other physics than this run resolves to (first difference: restart has `{restart}`, this run has `{run}`); continue it with the same model file, experiment and --set options, or start a new run in another folder (--out)", path.display())]
+    PhysicsChanged {
+        /// The file.
+        path: PathBuf,
+        /// The first differing line in the restart.
+        restart: String,
+        /// The same line of this run.
+        run: String,
+    },
+}
+
+/// 64-bit FNV-1a over the fields' names, shapes and value bits.
+pub fn checksum(fields: &[Field]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(PRIME);
+        }
+    };
+    for f in fields {
+        eat(f.name.as_bytes());
+        for d in &f.shape {
+            eat(&(*d as u64).to_le_bytes());
+        }
+        for v in &f.values {
+            eat(&v.to_bits().to_le_bytes());
+        }
+    }
+    h
+}
+
+/// The fields of a coupled state (fixed names and order), and its counters
+/// (atmosphere steps, ocean steps, time in s).
+pub fn state_fields<B: Backend>(s: &CoupledState<B>) -> (Vec<Field>, [f64; 3]) {
+    let mut f = vec![
+        Field::of("atmos_previous", &s.atmos.previous),
+        Field::of("atmos_current", &s.atmos.current),
+    ];
+    let o = &s.ocean;
+    for (name, t) in [
+        ("ocean_temperature", &o.temperature),
+        ("ocean_salinity", &o.salinity),
+        (
+            "ocean_temperature_compensation",
+            &o.temperature_compensation,
+        ),
+        ("ocean_salinity_compensation", &o.salinity_compensation),
+        ("ocean_age", &o.age),
+        ("ocean_u", &o.u),
+        ("ocean_v", &o.v),
+        ("ocean_du", &o.du),
+        ("ocean_dv", &o.dv),
+    ] {
+        f.push(Field::of(name, t));
+    }
+    for (k, t) in o.passive.iter().enumerate() {
+        f.push(Field::of(&format!("ocean_passive_{k}"), t));
+    }
+    f.push(Field::of("ocean_psi", &o.psi));
+    f.push(Field::of("ocean_psi_dirichlet", &o.psi_dirichlet));
+    let i = &s.ice;
+    let l = &s.land;
+    for (name, t) in [
+        ("ice_concentration", &i.concentration),
+        ("ice_volume", &i.volume),
+        ("ice_snow_volume", &i.snow_volume),
+        ("ice_surface_temperature", &i.surface_temperature),
+        ("land_temperature", &l.temperature),
+        ("land_soil_water", &l.soil_water),
+        ("land_snow", &l.snow),
+        ("land_ice_temperature", &l.ice_temperature),
+        ("land_ice_snow", &l.ice_snow),
+        ("land_ice_sheet", &l.ice_sheet),
+        ("frazil", &s.frazil),
+        ("ice_correction", &s.ice_correction),
+        ("land_correction", &s.land_correction),
+    ] {
+        f.push(Field::of(name, t));
+    }
+    f.push(Field::of("ocean_freshwater", &s.ocean_freshwater));
+    (f, [s.atmos.step as f64, o.steps as f64, s.time])
+}
+
+fn io_err(path: &Path) -> impl Fn(String) -> RestartError + '_ {
+    move |detail| RestartError::Io {
+        path: path.into(),
+        detail,
+    }
+}
+
+/// Writes `state` (plus the driver's `extra` fields) to `path` atomically, labelled with the
+/// run's `physics` (module docs).
+///
+/// # Errors
+/// [`RestartError::Io`] when the file cannot be written or renamed.
+pub fn write<B: Backend>(
+    path: &Path,
+    state: &CoupledState<B>,
+    extra: &[Field],
+    physics: &str,
+) -> Result<(), RestartError> {
+    let (mut fields, counters) = state_fields(state);
+    fields.extend(extra.iter().cloned());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "restart.nc".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let err = io_err(&tmp);
+    {
+        let mut file = netcdf::create(&tmp).map_err(|e| err(e.to_string()))?;
+        let attrs: [(&str, netcdf::AttributeValue); 8] = [
+            ("restart_format", RESTART_FORMAT.into()),
+            ("chronos_version", env!("CARGO_PKG_VERSION").into()),
+            ("physics", physics.into()),
+            ("atmosphere_steps", counters[0].into()),
+            ("ocean_steps", counters[1].into()),
+            ("time_seconds", counters[2].into()),
+            ("checksum", format!("{:016x}", checksum(&fields)).into()),
+            (
+                "fields",
+                fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .into(),
+            ),
+        ];
+        for (k, v) in attrs {
+            file.add_attribute(k, v).map_err(|e| err(e.to_string()))?;
+        }
+        for f in &fields {
+            let dims: Vec<String> = (0..f.shape.len())
+                .map(|d| format!("{}_d{d}", f.name))
+                .collect();
+            for (d, n) in dims.iter().zip(&f.shape) {
+                file.add_dimension(d, *n).map_err(|e| err(e.to_string()))?;
+            }
+            let refs: Vec<&str> = dims.iter().map(String::as_str).collect();
+            let mut var = file
+                .add_variable::<f64>(&f.name, &refs)
+                .map_err(|e| err(e.to_string()))?;
+            var.put_values(&f.values, (vec![0; f.shape.len()], f.shape.clone()))
+                .map_err(|e| err(e.to_string()))?;
+        }
+        file.close().map_err(|e| err(e.to_string()))?;
+    }
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| err(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| io_err(path)(e.to_string()))
+}
+
+/// A restart read back: its fields (state and extra, by name), counters and physics.
+#[derive(Debug, Clone)]
+pub struct Restart {
+    /// Every field in the file, in file order.
+    pub fields: Vec<Field>,
+    /// Atmosphere steps taken.
+    pub atmosphere_steps: usize,
+    /// Ocean steps taken.
+    pub ocean_steps: u64,
+    /// Time of the state (s since the start of the run).
+    pub time: f64,
+    /// The physics the state belongs to.
+    pub physics: String,
+}
+
+impl Restart {
+    /// Reads and verifies `path` (format, completeness, checksum) and checks that it was
+    /// written with `physics`.
+    ///
+    /// # Errors
+    /// [`RestartError::Corrupt`] for an unreadable, truncated or altered file,
+    /// [`RestartError::PhysicsChanged`] for other physics.
+    pub fn read(path: &Path, physics: &str) -> Result<Self, RestartError> {
+        let corrupt = |detail: String| RestartError::Corrupt {
+            path: path.into(),
+            detail,
+        };
+        let r = CfReader::open(path).map_err(|e| corrupt(e.to_string()))?;
+        match r.attr_string(None, "restart_format").as_deref() {
+            Some(RESTART_FORMAT) => {}
+            other => {
+                return Err(corrupt(format!(
+                    "restart_format is {other:?}, expected {RESTART_FORMAT}"
+                )))
+            }
+        }
+        let text = |k: &str| {
+            r.attr_string(None, k)
+                .ok_or_else(|| corrupt(format!("no `{k}` attribute")))
+        };
+        let num = |k: &str| {
+            r.attr_f64(None, k)
+                .ok_or_else(|| corrupt(format!("no `{k}` attribute")))
+        };
+        let names = text("fields")?;
+        let mut fields = Vec::new();
+        for name in names.split_whitespace() {
+            let (values, shape) = r.read(name).map_err(|e| corrupt(e.to_string()))?;
+            fields.push(Field {
+                name: name.into(),
+                shape,
+                values,
+            });
+        }
+        let want = text("checksum")?;
+        let got = format!("{:016x}", checksum(&fields));
+        if got != want {
+            return Err(corrupt(format!("checksum {got}, recorded {want}")));
+        }
+        let stored = text("physics")?;
+        if stored != physics {
+            let (a, b) = stored
+                .lines()
+                .zip(physics.lines().chain(std::iter::repeat("")))
+                .find(|(a, b)| a != b)
+                .unwrap_or_else(|| {
+                    (
+                        stored.lines().last().unwrap_or(""),
+                        physics.lines().last().unwrap_or(""),
+                    )
+                });
+            return Err(RestartError::PhysicsChanged {
+                path: path.into(),
+                restart: a.trim().into(),
+                run: b.trim().into(),
+            });
+        }
+        Ok(Restart {
+            fields,
+            atmosphere_steps: num("atmosphere_steps")? as usize,
+            ocean_steps: num("ocean_steps")? as u64,
+            time: num("time_seconds")?,
+            physics: stored,
+        })
+    }
+
+    /// The field `name`.
+    ///
+    /// # Errors
+    /// [`RestartError::Corrupt`] when it is missing.
+    pub fn field(&self, name: &str) -> Result<&Field, RestartError> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| RestartError::Corrupt {
+                path: PathBuf::new(),
+                detail: format!("no field `{name}`"),
+            })
+    }
+
+    /// The coupled state, with `like` (e.g. the run's initial state) giving every field's
+    /// expected shape.
+    ///
+    /// # Errors
+    /// [`RestartError::Corrupt`] when a field is missing or has another shape.
+    pub fn state<B: Backend>(
+        &self,
+        like: &CoupledState<B>,
+    ) -> Result<CoupledState<B>, RestartError> {
+        let device = like.frazil.device();
+        let (names, _) = state_fields(like);
+        let mut values = Vec::with_capacity(names.len());
+        for f in names {
+            let got = self.field(&f.name)?;
+            if got.shape != f.shape {
+                return Err(RestartError::Corrupt {
+                    path: PathBuf::new(),
+                    detail: format!(
+                        "field `{}` has shape {:?}, the model needs {:?}",
+                        f.name, got.shape, f.shape
+                    ),
+                });
+            }
+            values.push(got.values.clone());
+        }
+        let mut it = values.into_iter();
+        let mut next = || -> Result<Vec<f64>, RestartError> {
+            Ok(it.next().expect("one value list per field"))
+        };
+        fn t<B: Backend, const D: usize>(
+            v: Vec<f64>,
+            like: &Tensor<B, D>,
+            device: &B::Device,
+        ) -> Tensor<B, D> {
+            tensor_from_vec(v, like.dims(), device)
+        }
+        let atmos = AtmosState {
+            previous: t(next()?, &like.atmos.previous, &device),
+            current: t(next()?, &like.atmos.current, &device),
+            step: self.atmosphere_steps,
+        };
+        let lo = &like.ocean;
+        let temperature = t(next()?, &lo.temperature, &device);
+        let salinity = t(next()?, &lo.salinity, &device);
+        let temperature_compensation = t(next()?, &lo.temperature_compensation, &device);
+        let salinity_compensation = t(next()?, &lo.salinity_compensation, &device);
+        let age = t(next()?, &lo.age, &device);
+        let u = t(next()?, &lo.u, &device);
+        let v = t(next()?, &lo.v, &device);
+        let du = t(next()?, &lo.du, &device);
+        let dv = t(next()?, &lo.dv, &device);
+        let mut passive = Vec::new();
+        for p in &lo.passive {
+            passive.push(t(next()?, p, &device));
+        }
+        let ocean = OceanState {
+            temperature,
+            salinity,
+            temperature_compensation,
+            salinity_compensation,
+            age,
+            passive,
+            u,
+            v,
+            du,
+            dv,
+            psi: t(next()?, &lo.psi, &device),
+            psi_dirichlet: t(next()?, &lo.psi_dirichlet, &device),
+            steps: self.ocean_steps,
+        };
+        let li = &like.ice;
+        let ice = SeaIceState {
+            concentration: t(next()?, &li.concentration, &device),
+            volume: t(next()?, &li.volume, &device),
+            snow_volume: t(next()?, &li.snow_volume, &device),
+            surface_temperature: t(next()?, &li.surface_temperature, &device),
+        };
+        let ll = &like.land;
+        let land = LandState {
+            temperature: t(next()?, &ll.temperature, &device),
+            soil_water: t(next()?, &ll.soil_water, &device),
+            snow: t(next()?, &ll.snow, &device),
+            ice_temperature: t(next()?, &ll.ice_temperature, &device),
+            ice_snow: t(next()?, &ll.ice_snow, &device),
+            ice_sheet: t(next()?, &ll.ice_sheet, &device),
+        };
+        Ok(CoupledState {
+            atmos,
+            ocean,
+            ice,
+            land,
+            frazil: t(next()?, &like.frazil, &device),
+            ice_correction: t(next()?, &like.ice_correction, &device),
+            land_correction: t(next()?, &like.land_correction, &device),
+            ocean_freshwater: t(next()?, &like.ocean_freshwater, &device),
+            time: self.time,
+        })
+    }
+}
+
+/// The restart files `restart_*.nc` in `dir`, newest first (names sort by the date they
+/// hold).
+pub fn list(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("restart_") && n.ends_with(".nc"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v.reverse();
+    v
+}
+
+/// The newest restart in `dir` that reads intact with `physics`, and the problems met with
+/// newer ones (corrupt or truncated files are skipped and reported; a physics mismatch
+/// stops the search, since every older restart of the folder belongs to the same run).
+///
+/// # Errors
+/// [`RestartError::PhysicsChanged`] when the newest intact restart has other physics.
+pub fn newest_valid(dir: &Path, physics: &str) -> Result<Search, RestartError> {
+    let mut skipped = Vec::new();
+    for p in list(dir) {
+        match Restart::read(&p, physics) {
+            Ok(r) => {
+                return Ok(Search {
+                    found: Some((p, r)),
+                    skipped,
+                })
+            }
+            Err(e @ RestartError::PhysicsChanged { .. }) => return Err(e),
+            Err(e) => skipped.push(e),
+        }
+    }
+    Ok(Search {
+        found: None,
+        skipped,
+    })
+}
+
+/// The result of [`newest_valid`].
+#[derive(Debug)]
+pub struct Search {
+    /// The newest intact restart and its path, if any.
+    pub found: Option<(PathBuf, Restart)>,
+    /// The newer files that were skipped, with why.
+    pub skipped: Vec<RestartError>,
+}
