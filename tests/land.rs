@@ -292,3 +292,57 @@ fn stiff_surface_relaxes_monotonically_and_the_correction_closes_energy() {
         );
     }
 }
+
+/// Snow melting under the implicit step: the surface ends at 0 °C and the heat that melts
+/// snow is what the fluxes give at that final temperature, Δt(F − λ(T_m − T)) − C(T_m − T);
+/// energy closes with the correction λ(T_m − T).
+#[test]
+fn snow_melts_with_the_flux_of_the_final_temperature() {
+    let m = model(1);
+    let sigma = 5.670_374_419e-8;
+    let (dt, t0, lambda, sw) = (7200.0, 273.0, 60.0, 1000.0);
+    let st = state(t0, 100.0, 50.0, 500.0);
+    let mut f = forcing(1, 0.0, 0.0, sw, 320.0, 0.0);
+    f.heat_flux_derivative = t(vec![lambda]);
+    let albedo = one(m.albedo(&st));
+    let (next, r, corr) = m.step(&st, &f, &f, dt);
+    let c = cfg_heat_capacity();
+    let tm = 273.15;
+    let flux = (1.0 - albedo) * sw + 320.0 - sigma * t0.powi(4);
+    for (label, t_new, melt, corr) in [
+        (
+            "land",
+            one(next.temperature.clone()),
+            50.0 - one(next.snow.clone()),
+            one(corr.land.clone()),
+        ),
+        (
+            "ice",
+            one(next.ice_temperature.clone()),
+            one(r.ice_liquid.clone()) * dt,
+            one(corr.ice.clone()),
+        ),
+    ] {
+        let f_atm = if label == "land" {
+            flux
+        } else {
+            (1.0 - m.ice_albedo()) * sw + 320.0 - sigma * t0.powi(4)
+        };
+        let want = (dt * (f_atm - lambda * (tm - t0)) - c * (tm - t0)) / LATENT_HEAT_FUSION;
+        println!("{label}: T⁺ = {t_new} K, melt {melt:.6} kg m⁻² (want {want:.6})");
+        assert!((t_new - tm).abs() < 1e-9, "{label}: {t_new}");
+        assert!(
+            want > 0.0 && (melt - want).abs() < 1e-9 * want,
+            "{label}: {melt} vs {want}"
+        );
+        assert!((corr - lambda * (tm - t0)).abs() < 1e-9, "{label}: {corr}");
+    }
+}
+
+fn cfg_heat_capacity() -> f64 {
+    ResolvedConfig::builtin("t31")
+        .unwrap()
+        .model
+        .land
+        .heat_capacity
+}

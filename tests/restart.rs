@@ -115,9 +115,17 @@ fn a_restart_continues_bit_for_bit_and_bad_files_are_caught() {
     assert!(matches!(err, RestartError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("checksum"), "{err}");
 
+    // So is an altered clock.
+    restart::write(&newer, &a, &[], physics).unwrap();
+    let mut f = netcdf::append(&newer).unwrap();
+    f.add_attribute("time_seconds", 12345.0).unwrap();
+    drop(f);
+    let err = Restart::read(&newer, physics).unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+
     // Other physics: refused, naming the first difference.
     restart::write(&newer, &a, &[], physics).unwrap();
-    let other = physics.replace("284.3", "1137.2");
+    let other = physics.replace("284.3", "1137.2") + "extra = 1\n";
     let err = restart::newest_valid(&dir, &other).unwrap_err();
     println!("other physics: {err}");
     assert!(

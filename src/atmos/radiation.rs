@@ -125,7 +125,10 @@ impl<B: Backend> Clouds<B> {
     /// cld₃ = 0) or C_obs exceeds what stratus can fill (then overcast). The bounds are those
     /// of a fraction, not a numerical limiter. Prescribing the stratus this way has no
     /// low-cloud feedback, as in QTCM1 (whose `readobscloud` takes the stratus from ISCCP);
-    /// here C_obs is the total cloudiness of Esbensen & Kushnir (1981) (`clouds.nc`).
+    /// here C_obs is the total cloudiness of Esbensen & Kushnir (1981) (`clouds.nc`). Those
+    /// are ship reports: over land and the polar oceans (`cloud_observed_fraction` = 0) the
+    /// file holds values extrapolated from the nearest observed ocean, a crude fill, as
+    /// QTCM1 filled the rows beyond its ±60° data with the zonal mean of the edge row.
     ///
     /// Inputs `[1, nlat, nlon]`: Q_c (W m⁻²), C_obs (1).
     ///
@@ -400,7 +403,8 @@ impl Window {
 /// OLR₃ = t(qₛ) σT_ct⁴ + (1 − t(qₛ)) σT_e⁴,   T_ct = T_ct0 + a_ct T₁ + b_ct q₁ + c_ct (Tₛ − Tₛ,ref),
 ///
 /// with t and T_e the clear sky's ([`Window`], [`longwave`]). The four constants reproduce
-/// QTCM1's type-3 OLR and its three first derivatives at the reference column exactly:
+/// QTCM1's type-3 OLR (plus the clear-sky correction ΔF) and its three first derivatives at
+/// the reference column exactly:
 ///
 /// t₀σT_ct0⁴ + (1 − t₀)σT_e0⁴ = OLR₀,ref + ΔF + ε_rct,3,
 /// t₀ 4σT_ct0³ a_ct = ε_rTt,3 − ε_rTt,0,

@@ -103,6 +103,7 @@ pub struct AtmospherePhysicsConfig {
     /// Stratus cover: `"reference"` (QTCM1's constant ĉ₃ of the cloud-free rest) or
     /// `"observed"` (QTCM1's `OBSCLD`: stratus fills the total cover up to the monthly
     /// climatology of `clouds.nc`; [`crate::atmos::radiation::Clouds::with_observed_total`]).
+    /// The aquaplanet has no cloud observations and always uses the reference cover.
     pub stratus: StratusCover,
 }
 

@@ -103,9 +103,18 @@ impl<B: Backend> MonthlyClimatology<B> {
         device: &B::Device,
     ) -> Result<Self, CfError> {
         let r = CfReader::open(path)?;
+        let mid_month = record_days(&r)?;
+        if mid_month.len() != 12 || mid_month.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(CfError::ReadShape {
+                var: "time (12 increasing mid-month days within one year)".into(),
+                path: path.into(),
+                expected: vec![12],
+                got: vec![mid_month.len()],
+            });
+        }
         Ok(MonthlyClimatology {
             fields: read_records(&r, name, 12, shape, device)?,
-            mid_month: record_days(&r)?,
+            mid_month,
         })
     }
 

@@ -16,8 +16,9 @@
 //! Snowfall S freezes at the surface and releases L_f there (the atmosphere delivers
 //! precipitation as liquid); evaporation from snow (E_snow, taken before soil water)
 //! pays L_s = L_v + L_f. Where snow lies on land warmer than T_m = 0 °C after the step, the
-//! heat C(T⁺ − T_m) melts it (up to all of it) and T⁺ falls by L_f × melt/C: a phase
-//! change, not a limiter. Land ice melts the same way at T_m: its surface never exceeds
+//! heat (C + λΔt)(T⁺ − T_m) melts it (up to all of it) and T⁺ falls by L_f × melt/(C + λΔt),
+//! so the surface's implicit flux is that of its final temperature: a phase change, not a
+//! limiter. Land ice melts the same way at T_m: its surface never exceeds
 //! 0 °C and the melt (snow first, then the ice sheet) runs off, as does rain on land ice.
 //!
 //! **Bucket** (Manabe 1969): soil water W (kg m⁻²) with field capacity W_FC (boundary
@@ -235,7 +236,9 @@ impl<B: Backend> LandModel<B> {
         ]
     }
 
-    /// One step of length `dt` (s) with the forcing over ice-free land and over land ice.
+    /// One step of length `dt` (s) with the forcing over ice-free land and over land ice:
+    /// the new state, the runoff, and the implicit-coupling corrections λ(T⁺ − T) owed to the
+    /// atmosphere (module docs).
     pub fn step(
         &self,
         state: &LandState<B>,
@@ -244,7 +247,7 @@ impl<B: Backend> LandModel<B> {
         dt: f64,
     ) -> (LandState<B>, Runoff<B>, HeatCorrection<B>) {
         let p = &self.params;
-        let (lf, k) = (LATENT_HEAT_FUSION, dt / p.heat_capacity);
+        let lf = LATENT_HEAT_FUSION;
         let net = |t: &Tensor<B, 3>, albedo: Tensor<B, 3>, f: &SurfaceForcing<B>| {
             f.sw_down.clone() * (albedo.neg() + 1.0) + f.lw_down.clone()
                 - t.clone().powi_scalar(4) * STEFAN_BOLTZMANN
@@ -262,16 +265,20 @@ impl<B: Backend> LandModel<B> {
         // Ice-free land.
         let (snow, from_soil) = snow_budget(state.snow.clone(), land);
         let e_snow = land.evaporation.clone() - from_soil.clone() / dt;
-        let implicit = |f: &SurfaceForcing<B>| (f.heat_flux_derivative.clone() * k + 1.0).recip();
+        // Effective heat capacity of the implicit step, C + λΔt (J m⁻² K⁻¹).
+        let capacity =
+            |f: &SurfaceForcing<B>| f.heat_flux_derivative.clone() * dt + p.heat_capacity;
+        let cap_land = capacity(land);
         let t1 = state.temperature.clone()
-            + (net(&state.temperature, self.albedo(state), land) - e_snow * lf)
-                * implicit(land)
-                * k;
-        let corr_land =
-            (t1.clone() - state.temperature.clone()) * land.heat_flux_derivative.clone();
-        let excess = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
+            + (net(&state.temperature, self.albedo(state), land) - e_snow * lf) * dt
+                / cap_land.clone();
+        // Above melting, the heat (C + λΔt)(T¹ − T_m) melts snow: the surface's flux is
+        // that of its final temperature.
+        let excess = (t1.clone() - MELTING_POINT).clamp_min(0.0) * cap_land.clone() / lf;
         let melt = excess.min_pair(snow.clone());
-        let temperature = t1 - melt.clone() * (lf / p.heat_capacity);
+        let temperature = t1 - melt.clone() * lf / cap_land;
+        let corr_land =
+            (temperature.clone() - state.temperature.clone()) * land.heat_flux_derivative.clone();
         let snow = snow - melt.clone();
         let water = state.soil_water.clone() + land.rain.clone() * dt + melt - from_soil;
         let runoff = (water.clone() - self.field_capacity.clone()).clamp_min(0.0);
@@ -281,14 +288,14 @@ impl<B: Backend> LandModel<B> {
         // All evaporation from land ice is sublimation (of snow, then of the sheet): L_s.
         let (ice_snow, from_sheet) = snow_budget(state.ice_snow.clone(), ice);
         let albedo = state.ice_temperature.ones_like() * p.land_ice_albedo;
+        let cap_ice = capacity(ice);
         let t1 = state.ice_temperature.clone()
-            + (net(&state.ice_temperature, albedo, ice) - ice.evaporation.clone() * lf)
-                * implicit(ice)
-                * k;
-        let corr_ice =
-            (t1.clone() - state.ice_temperature.clone()) * ice.heat_flux_derivative.clone();
-        let melt = (t1.clone() - MELTING_POINT).clamp_min(0.0) * (p.heat_capacity / lf);
-        let ice_temperature = t1 - melt.clone() * (lf / p.heat_capacity);
+            + (net(&state.ice_temperature, albedo, ice) - ice.evaporation.clone() * lf) * dt
+                / cap_ice.clone();
+        let melt = (t1.clone() - MELTING_POINT).clamp_min(0.0) * cap_ice.clone() / lf;
+        let ice_temperature = t1 - melt.clone() * lf / cap_ice;
+        let corr_ice = (ice_temperature.clone() - state.ice_temperature.clone())
+            * ice.heat_flux_derivative.clone();
         let snow_melt = melt.clone().min_pair(ice_snow.clone());
         let ice_snow = ice_snow - snow_melt.clone();
         let sheet_melt = melt.clone() - snow_melt;

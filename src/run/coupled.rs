@@ -351,8 +351,7 @@ pub fn run<B: Backend>(
                 year += 1;
                 // A restart at every new year (the monthly sums are empty here).
                 let path = opts.out.join(format!("restart_{:04}-01-01.nc", year + 1));
-                super::restart::write(&path, &state, &[], &physics)
-                    .map_err(|e| RunError::Config(e.to_string()))?;
+                super::restart::write(&path, &state, &[], &physics)?;
                 restarts.push(path);
             }
         }

@@ -70,6 +70,9 @@ pub enum RunError {
     /// The ocean could not be built.
     #[error(transparent)]
     Ocean(#[from] crate::ocean::OceanModelError),
+    /// A restart could not be written or read.
+    #[error(transparent)]
+    Restart(#[from] restart::RestartError),
     /// A file system operation failed.
     #[error("{}: {source}", path.display())]
     Io {

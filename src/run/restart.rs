@@ -13,10 +13,11 @@
 //!   e.g. the model file and the experiment's forcing after all overrides). A restart is
 //!   refused when the run that would continue it has other physics;
 //! - `checksum`: FNV-1a (64 bit) over every variable's name, shape and the bits of its
-//!   values, so a corrupt file is detected even where the NetCDF library reads it.
+//!   values, the counters and the physics text, so a corrupt file is detected even where
+//!   the NetCDF library reads it.
 //!
 //! **Atomic:** the file is written as `.<name>.tmp` beside the target, flushed to disk, and
-//! renamed: a crash leaves either the old set of restarts or the new one, never a partial
+//! renamed (the folder is flushed too; a failed write removes the temporary file): a crash leaves either the old set of restarts or the new one, never a partial
 //! file under a restart's name. `f32` backends round-trip exactly through `f64`.
 //!
 //! # References
@@ -69,7 +70,7 @@ pub enum RestartError {
         detail: String,
     },
     /// The file is not a complete, intact restart.
-    #[error("restart '{}' is corrupt or truncated ({detail}); it was not used — delete it to silence this message, the previous restart is used instead", path.display())]
+    #[error("restart '{}' is corrupt or truncated ({detail}); it cannot be used — delete or move it", path.display())]
     Corrupt {
         /// The file.
         path: PathBuf,
@@ -88,8 +89,9 @@ pub enum RestartError {
     },
 }
 
-/// 64-bit FNV-1a over the fields' names, shapes and value bits.
-pub fn checksum(fields: &[Field]) -> u64 {
+/// 64-bit FNV-1a over the fields' names, shapes and value bits, the counters' bits and the
+/// physics text.
+pub fn checksum(fields: &[Field], counters: [f64; 3], physics: &str) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
@@ -108,6 +110,10 @@ pub fn checksum(fields: &[Field]) -> u64 {
             eat(&v.to_bits().to_le_bytes());
         }
     }
+    for c in counters {
+        eat(&c.to_bits().to_le_bytes());
+    }
+    eat(physics.as_bytes());
     h
 }
 
@@ -188,9 +194,32 @@ pub fn write<B: Backend>(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "restart.nc".into());
     let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let err = io_err(&tmp);
+    let result = write_file(&tmp, &fields, counters, physics).and_then(|()| {
+        std::fs::rename(&tmp, path).map_err(|e| io_err(path)(e.to_string()))?;
+        // The rename itself reaches the disk with the folder's metadata.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io_err(dir)(e.to_string()))?;
+        }
+        Ok(())
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes the restart file `tmp` and flushes it to disk.
+fn write_file(
+    tmp: &Path,
+    fields: &[Field],
+    counters: [f64; 3],
+    physics: &str,
+) -> Result<(), RestartError> {
+    let err = io_err(tmp);
     {
-        let mut file = netcdf::create(&tmp).map_err(|e| err(e.to_string()))?;
+        let mut file = netcdf::create(tmp).map_err(|e| err(e.to_string()))?;
         let attrs: [(&str, netcdf::AttributeValue); 8] = [
             ("restart_format", RESTART_FORMAT.into()),
             ("chronos_version", env!("CARGO_PKG_VERSION").into()),
@@ -198,7 +227,10 @@ pub fn write<B: Backend>(
             ("atmosphere_steps", counters[0].into()),
             ("ocean_steps", counters[1].into()),
             ("time_seconds", counters[2].into()),
-            ("checksum", format!("{:016x}", checksum(&fields)).into()),
+            (
+                "checksum",
+                format!("{:016x}", checksum(fields, counters, physics)).into(),
+            ),
             (
                 "fields",
                 fields
@@ -212,7 +244,7 @@ pub fn write<B: Backend>(
         for (k, v) in attrs {
             file.add_attribute(k, v).map_err(|e| err(e.to_string()))?;
         }
-        for f in &fields {
+        for f in fields {
             let dims: Vec<String> = (0..f.shape.len())
                 .map(|d| format!("{}_d{d}", f.name))
                 .collect();
@@ -228,10 +260,9 @@ pub fn write<B: Backend>(
         }
         file.close().map_err(|e| err(e.to_string()))?;
     }
-    std::fs::File::open(&tmp)
+    std::fs::File::open(tmp)
         .and_then(|f| f.sync_all())
-        .map_err(|e| err(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path)(e.to_string()))
+        .map_err(|e| err(e.to_string()))
 }
 
 /// A restart read back: its fields (state and extra, by name), counters and physics.
@@ -247,6 +278,8 @@ pub struct Restart {
     pub time: f64,
     /// The physics the state belongs to.
     pub physics: String,
+    /// The file it was read from.
+    pub path: PathBuf,
 }
 
 impl Restart {
@@ -288,35 +321,40 @@ impl Restart {
                 values,
             });
         }
+        let counters = [
+            num("atmosphere_steps")?,
+            num("ocean_steps")?,
+            num("time_seconds")?,
+        ];
+        let stored = text("physics")?;
         let want = text("checksum")?;
-        let got = format!("{:016x}", checksum(&fields));
+        let got = format!("{:016x}", checksum(&fields, counters, &stored));
         if got != want {
             return Err(corrupt(format!("checksum {got}, recorded {want}")));
         }
-        let stored = text("physics")?;
         if stored != physics {
-            let (a, b) = stored
-                .lines()
-                .zip(physics.lines().chain(std::iter::repeat("")))
-                .find(|(a, b)| a != b)
-                .unwrap_or_else(|| {
-                    (
-                        stored.lines().last().unwrap_or(""),
-                        physics.lines().last().unwrap_or(""),
-                    )
-                });
+            let (a, b): (Vec<&str>, Vec<&str>) =
+                (stored.lines().collect(), physics.lines().collect());
+            let k = (0..a.len().max(b.len()))
+                .find(|&k| a.get(k) != b.get(k))
+                .unwrap_or(0);
+            let line = |v: &Vec<&str>| {
+                v.get(k)
+                    .map_or("(no such line)".to_string(), |l| l.trim().to_string())
+            };
             return Err(RestartError::PhysicsChanged {
                 path: path.into(),
-                restart: a.trim().into(),
-                run: b.trim().into(),
+                restart: line(&a),
+                run: line(&b),
             });
         }
         Ok(Restart {
             fields,
-            atmosphere_steps: num("atmosphere_steps")? as usize,
-            ocean_steps: num("ocean_steps")? as u64,
-            time: num("time_seconds")?,
+            atmosphere_steps: counters[0] as usize,
+            ocean_steps: counters[1] as u64,
+            time: counters[2],
             physics: stored,
+            path: path.into(),
         })
     }
 
@@ -329,7 +367,7 @@ impl Restart {
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| RestartError::Corrupt {
-                path: PathBuf::new(),
+                path: self.path.clone(),
                 detail: format!("no field `{name}`"),
             })
     }
@@ -350,7 +388,7 @@ impl Restart {
             let got = self.field(&f.name)?;
             if got.shape != f.shape {
                 return Err(RestartError::Corrupt {
-                    path: PathBuf::new(),
+                    path: self.path.clone(),
                     detail: format!(
                         "field `{}` has shape {:?}, the model needs {:?}",
                         f.name, got.shape, f.shape
@@ -454,8 +492,9 @@ pub fn list(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The newest restart in `dir` that reads intact with `physics`, and the problems met with
-/// newer ones (corrupt or truncated files are skipped and reported; a physics mismatch
-/// stops the search, since every older restart of the folder belongs to the same run).
+/// newer ones (corrupt or truncated files are skipped — the caller reports them and uses
+/// the older restart found; a physics mismatch stops the search, since every older restart
+/// of the folder belongs to the same run).
 ///
 /// # Errors
 /// [`RestartError::PhysicsChanged`] when the newest intact restart has other physics.
