@@ -64,17 +64,10 @@ pub fn record_days(r: &CfReader) -> Result<Vec<f64>, CfError> {
         .collect())
 }
 
-/// Linear interpolation of `fields` (at the days `mid_month`, increasing) to day `day`,
-/// periodic over the year; a single record is constant.
-pub fn interpolate<B: Backend>(
-    fields: &[Tensor<B, 3>],
-    mid_month: &[f64],
-    day: f64,
-) -> Tensor<B, 3> {
-    let n = fields.len();
-    if n == 1 {
-        return fields[0].clone();
-    }
+/// The two records around day `day` of the year (mid-month days `mid_month`, increasing,
+/// periodic over the year) and their linear weights: `[(k₀, 1 − w), (k₁, w)]`.
+pub fn month_weights(mid_month: &[f64], day: f64) -> [(usize, f64); 2] {
+    let n = mid_month.len();
     let d = day.rem_euclid(DAYS_PER_YEAR);
     let mut k1 = mid_month.iter().position(|&m| m > d).unwrap_or(n);
     let k0 = (k1 + n - 1) % n;
@@ -88,7 +81,21 @@ pub fn interpolate<B: Backend>(
         }
     }
     let w = (x - m0) / (m1 - m0);
-    fields[k0].clone() * (1.0 - w) + fields[k1].clone() * w
+    [(k0, 1.0 - w), (k1, w)]
+}
+
+/// Linear interpolation of `fields` (at the days `mid_month`, increasing) to day `day`,
+/// periodic over the year; a single record is constant.
+pub fn interpolate<B: Backend>(
+    fields: &[Tensor<B, 3>],
+    mid_month: &[f64],
+    day: f64,
+) -> Tensor<B, 3> {
+    if fields.len() == 1 {
+        return fields[0].clone();
+    }
+    let [(k0, w0), (k1, w1)] = month_weights(mid_month, day);
+    fields[k0].clone() * w0 + fields[k1].clone() * w1
 }
 
 impl<B: Backend> MonthlyClimatology<B> {

@@ -119,26 +119,7 @@ impl<B: Backend> OceanOnlyForcing<B> {
 
     /// The two months around `day_of_year` (0 ≤ d < 365) and their linear weights.
     pub fn month_weights(&self, day_of_year: f64) -> [(usize, f64); 2] {
-        let n = self.mid_month.len();
-        let d = day_of_year.rem_euclid(DAYS_PER_YEAR);
-        // The last mid-month at or before d (cyclic).
-        let mut a = n - 1;
-        for (m, t) in self.mid_month.iter().enumerate() {
-            if *t <= d {
-                a = m;
-            }
-        }
-        let b = (a + 1) % n;
-        let (ta, mut tb) = (self.mid_month[a], self.mid_month[b]);
-        let mut dd = d;
-        if tb <= ta {
-            tb += DAYS_PER_YEAR;
-        }
-        if dd < ta {
-            dd += DAYS_PER_YEAR;
-        }
-        let wb = (dd - ta) / (tb - ta);
-        [(a, 1.0 - wb), (b, wb)]
+        crate::forcing::climatology::month_weights(&self.mid_month, day_of_year)
     }
 
     /// Fluxes at `day_of_year` for the current `state` (restoring depends on its top level).
