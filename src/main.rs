@@ -3,6 +3,7 @@
 use chronos::backend::{self, BackendJob, BackendKind};
 use chronos::config::{ConfigRequest, Environment, ResolvedConfig, RunLength};
 use chronos::grid::ModelGrids;
+use chronos::run::coupled::Summary;
 use chronos::run::{RunError, RunOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -84,11 +85,26 @@ enum Command {
     },
 }
 
+/// A run stopped by a signal after writing its restart: exit status 128 + the signal.
+#[derive(Debug)]
+struct Stopped(i32);
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stopped by signal {}", self.0 - 128)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(Stopped(code)) = e.downcast_ref::<Stopped>() {
+                return ExitCode::from(*code as u8);
+            }
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
@@ -126,10 +142,20 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .map(RunLength::Days)
                 .or(months.map(RunLength::Months))
                 .or(years.map(RunLength::Years));
+            // SIGINT / SIGTERM (SLURM sends SIGTERM before the wall-time limit) ask a coupled run
+            // to write a restart and stop; a second signal stops at once.
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, asked.clone())?;
+                signal_hook::flag::register(sig, asked.clone())?;
+                signal_hook::flag::register_usize(sig, stop.clone(), sig as usize)?;
+            }
             let opts = RunOptions {
                 out: out.unwrap_or_else(|| PathBuf::from("output").join(&exp.experiment.name)),
                 length,
                 force,
+                stop: Some(stop),
             };
             let mode = match exp.experiment.mode.as_str() {
                 "ocean_only" => Mode::Ocean,
@@ -137,9 +163,23 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 "coupled" => Mode::Coupled,
                 other => return Err(RunError::ModeNotAvailable(other.to_string()).into()),
             };
-            let files = backend::dispatch(kind, RunJob { cfg, opts, mode })??;
-            println!("done; output:");
-            for f in files {
+            let out_dir = opts.out.clone();
+            let summary = backend::dispatch(kind, RunJob { cfg, opts, mode })??;
+            if let Some(i) = summary.interrupted {
+                let name = if i.signal == signal_hook::consts::SIGINT {
+                    "SIGINT"
+                } else {
+                    "SIGTERM"
+                };
+                eprintln!(
+                    "stopped by {name} at model date {}: restart written to {}; run the same command again to continue",
+                    i.date,
+                    i.restart.display()
+                );
+                return Err(Box::new(Stopped(128 + i.signal)));
+            }
+            println!("done; output in {}:", out_dir.display());
+            for f in summary.files {
                 println!("  {}", f.display());
             }
             Ok(())
@@ -217,17 +257,23 @@ struct RunJob {
 }
 
 impl BackendJob for RunJob {
-    type Output = Result<Vec<PathBuf>, RunError>;
+    type Output = Result<Summary, RunError>;
     fn run<B: burn_tensor::backend::Backend>(
         self,
         kind: BackendKind,
         device: &B::Device,
     ) -> Self::Output {
+        let files = |f: Vec<PathBuf>| Summary {
+            files: f,
+            interrupted: None,
+        };
         match self.mode {
             Mode::Atmosphere => {
-                chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
+                chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device).map(files)
             }
-            Mode::Ocean => chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device),
+            Mode::Ocean => {
+                chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device).map(files)
+            }
             Mode::Coupled => chronos::run::coupled::run::<B>(&self.cfg, &self.opts, kind, device),
         }
     }

@@ -163,9 +163,14 @@ pub struct CouplingReport<B: Backend> {
     pub ocean_freshwater: Tensor<B, 1>,
     /// Salt into the ocean (g).
     pub ocean_salt: Tensor<B, 1>,
-    /// Interval means for output: surface air temperature (K), precipitation
-    /// (kg m⁻² s⁻¹) and TOA net downward flux (W m⁻²), atmosphere grid.
-    pub atmos_means: [Tensor<B, 3>; 3],
+    /// Interval means of the atmosphere's diagnostics for output, each `[1, nlat, nlon]`:
+    /// the fields of [`crate::atmos::physics::DIAGNOSTICS`] in its order, then the net
+    /// downward TOA flux rsdt − rsut − rlut (W m⁻²).
+    pub atmos_means: Vec<Tensor<B, 3>>,
+    /// Interval means of the ocean's surface forcing for output, each `[1, ny, nx]` on the
+    /// ocean grid (zero on land): net downward heat flux into the sea water (W m⁻², frazil
+    /// excluded) and freshwater flux into it (kg m⁻² s⁻¹, runoff and hosing included).
+    pub ocean_means: [Tensor<B, 3>; 2],
 }
 
 /// The global stores of a state (each `[1]`), see the module docs.
@@ -289,7 +294,7 @@ pub fn step<B: Backend>(
     // interval.
     let (mut toa, mut sfc_a, mut sfc_c, mut w_a, mut w_c) = (za(), za(), za(), za(), za());
     let (mut w_gross, mut sfc_c_o, mut w_c_o, mut sfc_gross) = (za(), zo(), zo(), za());
-    let (mut tas_sum, mut pr_sum, mut toa_sum) = (za(), za(), za());
+    let mut atmos_sums: Option<Vec<Tensor<B, 3>>> = None;
     for k in 0..m.atmos_steps {
         let w = if atmos.step == 0 { 0.5 } else { 1.0 };
         let day = (state.time + k as f64 * dta) / 86_400.0;
@@ -493,9 +498,12 @@ pub fn step<B: Backend>(
         // Exchange report (atmosphere side vs component side).
         let dtw = dta * w;
         toa = toa + d.toa_net() * dtw;
-        tas_sum = tas_sum + d.tas.clone();
-        pr_sum = pr_sum + d.pr.clone();
-        toa_sum = toa_sum + d.toa_net();
+        let mut list: Vec<Tensor<B, 3>> = d.fields().into();
+        list.push(d.toa_net());
+        atmos_sums = Some(match atmos_sums {
+            None => list,
+            Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
+        });
         let sfc_net = d.surface_net();
         sfc_gross = sfc_gross + sfc_net.clone().abs() * dtw;
         sfc_a = sfc_a + sfc_net.neg() * dtw;
@@ -557,6 +565,7 @@ pub fn step<B: Backend>(
         ocean = next;
         frazil = frazil + rep.frazil.reshape([1, ny, nx]);
     }
+    let (heat_mean, freshwater_mean) = (heat.clone(), freshwater.clone());
     let ocean_fw = ex.integrate_ocean(freshwater) * dtc;
     let report = CouplingReport {
         toa: ex.integrate_atmos(toa),
@@ -569,7 +578,12 @@ pub fn step<B: Backend>(
         ocean_heat: ex.integrate_ocean(heat) * dtc,
         ocean_freshwater: ocean_fw.clone(),
         ocean_salt: ex.integrate_ocean(salt) * dtc,
-        atmos_means: [tas_sum / n, pr_sum / n, toa_sum / n],
+        atmos_means: atmos_sums
+            .expect("an interval has atmosphere steps")
+            .into_iter()
+            .map(|x| x / n)
+            .collect(),
+        ocean_means: [heat_mean, freshwater_mean],
     };
     (
         CoupledState {

@@ -214,17 +214,28 @@ fn coupled_run_writes_cf_files_and_reads_forcing_tables() {
     let out_s = out.to_str().unwrap();
     let (args, stdout) = run_three_days("experiments/control.toml", out_s);
     assert!(
-        stdout.contains("month 01") && stdout.contains("sea ice N") && stdout.contains("AMOC"),
+        stdout.contains("0001-01:") && stdout.contains("sea ice N") && stdout.contains("AMOC"),
         "{stdout}"
     );
     for f in [
-        "coupled_global.nc",
-        "coupled_monthly.nc",
-        "ocean_monthly.nc",
+        "global.nc",
+        "atmos_0001.nc",
+        "ocean_0001.nc",
+        "land_0001.nc",
+        "seaice_0001.nc",
     ] {
         common_cf::cf_check(&out.join(f));
     }
-    let r = chronos::io::CfReader::open(&out.join("coupled_global.nc")).unwrap();
+    common_cf::xarray_check(&out);
+    for f in [
+        "quicklook_0001_maps.png",
+        "quicklook_0001_series.png",
+        "restart_0001-01-01-00000.nc",
+        "restart_0001-01-04-00000.nc",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let r = chronos::io::CfReader::open(&out.join("global.nc")).unwrap();
     for v in [
         "tas",
         "sst",
@@ -232,6 +243,8 @@ fn coupled_run_writes_cf_files_and_reads_forcing_tables() {
         "siarea_n",
         "siarea_s",
         "amoc_26n",
+        "drake",
+        "thetao_deep",
         "energy_residual",
     ] {
         let (x, _) = r.read(v).unwrap();
@@ -239,9 +252,29 @@ fn coupled_run_writes_cf_files_and_reads_forcing_tables() {
     }
     let (res, _) = r.read("energy_residual").unwrap();
     assert!(res[0].abs() < 0.1, "energy residual {res:?} W m-2");
+    let o = chronos::io::CfReader::open(&out.join("ocean_0001.nc")).unwrap();
+    let vars = o.variables();
+    for v in [
+        "thetao",
+        "so",
+        "uo",
+        "vo",
+        "wo",
+        "agessc",
+        "tos",
+        "sos",
+        "msftbarot",
+        "mlotst",
+    ] {
+        assert!(vars.iter().any(|x| x == v), "{v} missing from {vars:?}");
+    }
+    // The run is finished: running it again is refused without --force.
     let o = chronos(&args, &[]);
     let (_, err) = text(&o);
-    assert!(!o.status.success() && err.contains("--force"), "{err}");
+    assert!(
+        !o.status.success() && err.contains("finished") && err.contains("--force"),
+        "{err}"
+    );
 
     let base = std::fs::read_to_string("experiments/control.toml")
         .unwrap()

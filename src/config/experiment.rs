@@ -317,6 +317,66 @@ impl RunConfig {
     }
 }
 
+/// `[initial]`: the state an experiment starts from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitialSettings {
+    /// The cold start's sea ice: `"climatology"` (the January sea-ice fraction of the boundary
+    /// data, [`crate::model::INITIAL_ICE_THICKNESS`] thick) or `"none"` (ice-free). The ocean
+    /// always starts from Levitus at rest and the land from `land_initial.nc`.
+    #[serde(default = "default_sea_ice")]
+    pub sea_ice: String,
+    /// A restart file to start from instead of the cold start (empty: cold start). A relative
+    /// path is relative to the experiment file's folder. The file must hold a state at the
+    /// start of a year and the same physics (model and forcing) as the experiment; its clock
+    /// is reset so the run's first year is year 1.
+    #[serde(default)]
+    pub from_restart: String,
+}
+
+fn default_sea_ice() -> String {
+    "climatology".into()
+}
+
+impl Default for InitialSettings {
+    fn default() -> Self {
+        Self {
+            sea_ice: default_sea_ice(),
+            from_restart: String::new(),
+        }
+    }
+}
+
+/// `[output]`: restarts and quick-look plots of a coupled run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSettings {
+    /// Years between restarts (a restart is also written at the start and the end of every
+    /// run and when the run is stopped by SIGINT or SIGTERM).
+    #[serde(default = "default_restart_years")]
+    pub restart_years: u64,
+    /// Quick-look PNG plots of every completed year beside the NetCDF files.
+    #[serde(default = "default_true")]
+    pub quicklook: bool,
+}
+
+fn default_restart_years() -> u64 {
+    1
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for OutputSettings {
+    fn default() -> Self {
+        Self {
+            restart_years: default_restart_years(),
+            quicklook: true,
+        }
+    }
+}
+
 /// An experiment file after parsing (its `[model]` overrides are applied by the resolver).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -335,6 +395,12 @@ pub struct ExperimentConfig {
     /// `[forcing]`: CO₂ and orbit (pre-industrial when absent).
     #[serde(default)]
     pub forcing: ForcingSettings,
+    /// `[initial]`: the initial state of a coupled run (cold start when absent).
+    #[serde(default)]
+    pub initial: InitialSettings,
+    /// `[output]`: restart interval and quick-looks of a coupled run.
+    #[serde(default)]
+    pub output: OutputSettings,
 }
 
 impl ForcingSettings {
@@ -436,6 +502,22 @@ impl ExperimentConfig {
         self.run.length()?;
         self.backend()?;
         self.forcing.validate()?;
+        if self.initial.sea_ice != "climatology" && self.initial.sea_ice != "none" {
+            return Err(ConfigError::Invalid {
+                key: "initial.sea_ice".into(),
+                value: self.initial.sea_ice.clone(),
+                reason: "unknown initial sea ice".into(),
+                fix: "use \"climatology\" (January sea-ice fraction) or \"none\" (ice-free)".into(),
+            });
+        }
+        if self.output.restart_years == 0 {
+            return Err(ConfigError::Invalid {
+                key: "output.restart_years".into(),
+                value: "0".into(),
+                reason: "restarts need a positive interval".into(),
+                fix: "use e.g. `restart_years = 1` (restarts are small: about 10 MB at T31)".into(),
+            });
+        }
         match self.experiment.mode.as_str() {
             "coupled" => {}
             "ocean_only" => match &self.ocean_only {

@@ -20,8 +20,17 @@ pub mod model;
 pub use error::ConfigError;
 pub use experiment::{
     AtmosOnlySettings, Co2Setting, ExperimentConfig, ExperimentMeta, ForcingSettings,
-    HosingSettings, OceanOnlySettings, OrbitSetting, RunConfig, RunLength,
+    HosingSettings, InitialSettings, OceanOnlySettings, OrbitSetting, OutputSettings, RunConfig,
+    RunLength,
 };
+
+/// Sections of an experiment file that `--set` can change (`--set initial.from_restart=PATH`,
+/// `--set output.restart_years=10`, `--set forcing.co2=1137.2`); every other key is a model key.
+pub const EXPERIMENT_SECTIONS: [&str; 3] = ["initial", "output", "forcing"];
+
+fn is_experiment_key(key: &str) -> bool {
+    EXPERIMENT_SECTIONS.contains(&key.split('.').next().unwrap_or_default())
+}
 pub use model::{
     AtmosphereConfig, AtmosphereDynamicsConfig, AtmospherePhysicsConfig, CouplingConfig,
     ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig, StratusCover,
@@ -342,8 +351,41 @@ impl ResolvedConfig {
                         }),
                         None => Table::new(),
                     };
-                let exp: ExperimentConfig = typed(table, &origin)?;
+                let mut exp: ExperimentConfig = typed(table, &origin)?;
                 exp.validate()?;
+                // --set of experiment keys, on the experiment with its defaults filled in.
+                let exp_sets: Vec<&String> = req
+                    .sets
+                    .iter()
+                    .filter(|a| {
+                        a.split_once('=')
+                            .is_some_and(|(k, _)| is_experiment_key(k.trim()))
+                    })
+                    .collect();
+                if !exp_sets.is_empty() {
+                    let mut t = match Value::try_from(&exp) {
+                        Ok(Value::Table(t)) => t,
+                        other => {
+                            return Err(ConfigError::Type {
+                                key: "experiment".into(),
+                                origin: origin.clone(),
+                                message: format!("cannot be changed by --set: {other:?}"),
+                            })
+                        }
+                    };
+                    for arg in exp_sets {
+                        let (k, v) = arg.split_once('=').expect("filtered on '='");
+                        record(
+                            &mut t,
+                            &mut overrides,
+                            k.trim(),
+                            parse_value(v.trim()),
+                            "--set",
+                        )?;
+                    }
+                    exp = typed(t, &format!("{origin} with --set"))?;
+                    exp.validate()?;
+                }
                 (Some(exp), changes, path.parent().map(Path::to_path_buf))
             }
             None => (None, Table::new(), None),
@@ -424,7 +466,9 @@ impl ResolvedConfig {
             )?;
         }
         // Layer 4: --set.
-        for (key, raw) in sets.iter().filter(|(k, _)| k != "model.resolution") {
+        for (key, raw) in sets.iter().filter(|(k, _)| {
+            k != "model.resolution" && !(experiment.is_some() && is_experiment_key(k))
+        }) {
             record(&mut table, &mut overrides, key, parse_value(raw), "--set")?;
         }
 
@@ -460,7 +504,7 @@ impl ResolvedConfig {
     /// or the output options. A restart is continued only by a run with the same text
     /// ([`crate::run::restart`]).
     pub fn physics_fingerprint(&self) -> String {
-        let mut s = toml::to_string(&self.model).unwrap_or_else(|_| format!("{:?}", self.model));
+        let mut s = self.model_fingerprint();
         if let Some(e) = &self.experiment {
             #[derive(Serialize)]
             struct Forcing<'a> {
@@ -475,6 +519,12 @@ impl ResolvedConfig {
             );
         }
         s
+    }
+
+    /// The model part of [`Self::physics_fingerprint`]: what a restart used as an initial
+    /// state (`initial.from_restart`) must share with the experiment, whose forcing may differ.
+    pub fn model_fingerprint(&self) -> String {
+        toml::to_string(&self.model).unwrap_or_else(|_| format!("{:?}", self.model))
     }
 
     /// The resolved configuration as a TOML document with its provenance in comments:

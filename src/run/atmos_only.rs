@@ -22,7 +22,7 @@
 
 use super::{length_days, RunError, RunOptions, MONTH_DAYS};
 use crate::atmos::dynamics::AtmosGrid;
-use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics};
+use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, DIAGNOSTICS};
 use crate::atmos::qtcm::{qsat_1000, A1_SURFACE, CP_AIR, LATENT_HEAT, QREF_SURFACE, TREF_SURFACE};
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
@@ -243,171 +243,6 @@ pub fn column_budget_tensors<B: Backend>(
     model.column_stores(x)
 }
 
-/// The monthly 2-D output fields: name, long name, standard name, units.
-const FIELDS: [(&str, &str, Option<&str>, &str); 23] = [
-    (
-        "tas",
-        "surface air temperature",
-        Some("air_temperature"),
-        "K",
-    ),
-    (
-        "huss",
-        "surface specific humidity",
-        Some("specific_humidity"),
-        "1",
-    ),
-    (
-        "uas",
-        "surface eastward wind",
-        Some("eastward_wind"),
-        "m s-1",
-    ),
-    (
-        "vas",
-        "surface northward wind",
-        Some("northward_wind"),
-        "m s-1",
-    ),
-    (
-        "tauu",
-        "surface downward eastward stress",
-        Some("surface_downward_eastward_stress"),
-        "Pa",
-    ),
-    (
-        "tauv",
-        "surface downward northward stress",
-        Some("surface_downward_northward_stress"),
-        "Pa",
-    ),
-    (
-        "pr",
-        "precipitation",
-        Some("precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "prc",
-        "convective precipitation",
-        Some("convective_precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "prls",
-        "large-scale precipitation",
-        Some("large_scale_precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "evspsbl",
-        "evaporation",
-        Some("water_evapotranspiration_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "hfss",
-        "surface upward sensible heat flux",
-        Some("surface_upward_sensible_heat_flux"),
-        "W m-2",
-    ),
-    (
-        "hfls",
-        "surface upward latent heat flux",
-        Some("surface_upward_latent_heat_flux"),
-        "W m-2",
-    ),
-    (
-        "rsds",
-        "surface downwelling shortwave",
-        Some("surface_downwelling_shortwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rsus",
-        "surface upwelling shortwave",
-        Some("surface_upwelling_shortwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rlds",
-        "surface downwelling longwave",
-        Some("surface_downwelling_longwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rlus",
-        "surface upwelling longwave",
-        Some("surface_upwelling_longwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rsdt",
-        "TOA incident shortwave",
-        Some("toa_incoming_shortwave_flux"),
-        "W m-2",
-    ),
-    (
-        "rsut",
-        "TOA outgoing shortwave",
-        Some("toa_outgoing_shortwave_flux"),
-        "W m-2",
-    ),
-    (
-        "rlut",
-        "TOA outgoing longwave",
-        Some("toa_outgoing_longwave_flux"),
-        "W m-2",
-    ),
-    ("clt", "total cloud cover", Some("cloud_area_fraction"), "1"),
-    (
-        "rlutcs",
-        "TOA outgoing clear-sky longwave",
-        Some("toa_outgoing_longwave_flux_assuming_clear_sky"),
-        "W m-2",
-    ),
-    (
-        "rsutcs",
-        "TOA outgoing clear-sky shortwave",
-        Some("toa_outgoing_shortwave_flux_assuming_clear_sky"),
-        "W m-2",
-    ),
-    (
-        "ta500",
-        "air temperature at 500 hPa: Tref(500) + a1(500) T1",
-        Some("air_temperature"),
-        "K",
-    ),
-];
-
-fn field_list<B: Backend>(d: &AtmosDiagnostics<B>) -> [Tensor<B, 3>; 23] {
-    [
-        d.tas.clone(),
-        d.huss.clone(),
-        d.uas.clone(),
-        d.vas.clone(),
-        d.tauu.clone(),
-        d.tauv.clone(),
-        d.pr.clone(),
-        d.prc.clone(),
-        d.prls.clone(),
-        d.evspsbl.clone(),
-        d.hfss.clone(),
-        d.hfls.clone(),
-        d.rsds.clone(),
-        d.rsus.clone(),
-        d.rlds.clone(),
-        d.rlus.clone(),
-        d.rsdt.clone(),
-        d.rsut.clone(),
-        d.rlut.clone(),
-        d.clt.clone(),
-        d.rlutcs.clone(),
-        d.rsutcs.clone(),
-        d.ta500.clone(),
-    ]
-}
-
 /// Extra monthly fields from the dynamics: the wind at 9 km (about 300 hPa),
 /// **v** = **v**₀ + V₁(9 km)**v**₁, and the mode amplitudes.
 const DYN_FIELDS: [(&str, &str, Option<&str>, &str); 4] = [
@@ -553,7 +388,7 @@ pub fn run<B: Backend>(
     ];
     let [lon, lat] = axes::gaussian_axes(&grids.atmosphere);
     let mut wm = CfWriter::create(&monthly_path, &[lon, lat], &global, opts.force)?;
-    for (name, long, std, units) in FIELDS.iter().chain(DYN_FIELDS.iter()) {
+    for (name, long, std, units) in DIAGNOSTICS.iter().chain(DYN_FIELDS.iter()) {
         wm.define(
             &VarSpec {
                 name,
@@ -601,7 +436,7 @@ pub fn run<B: Backend>(
         for k in 0..steps_per_day {
             let t = day as f64 + k as f64 / steps_per_day as f64;
             let d = sim.step(t);
-            let list: Vec<Tensor<B, 3>> = field_list(&d).into();
+            let list: Vec<Tensor<B, 3>> = d.fields().into();
             sums = Some(match sums {
                 None => list,
                 Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
@@ -642,7 +477,7 @@ pub fn run<B: Backend>(
             month_fields.push(g.t1);
             month_fields.push(g.q1);
             let means: Vec<Vec<f64>> = month_fields.into_iter().map(to_vec_f64).collect();
-            let names: Vec<&str> = FIELDS
+            let names: Vec<&str> = DIAGNOSTICS
                 .iter()
                 .chain(DYN_FIELDS.iter())
                 .map(|f| f.0)

@@ -1,12 +1,15 @@
 //! Running experiments: the drivers behind `chronos run`.
 //!
 //! The ocean-only mode ([`ocean_only`]), the atmosphere-only modes ([`atmos_only`]) and the
-//! coupled mode ([`coupled`], monthly output from a cold start); the `Simulation` with
-//! restarts, resume and yearly files is issue 8.
+//! coupled run driver ([`coupled`]: `noleap` calendar ([`calendar`]), yearly files of monthly
+//! means ([`output`]), restarts and resume ([`restart`]), quick-look plots ([`quicklook`])).
 
 pub mod atmos_only;
+pub mod calendar;
 pub mod coupled;
 pub mod ocean_only;
+pub mod output;
+pub mod quicklook;
 pub mod restart;
 
 use crate::backend::BackendKind;
@@ -34,8 +37,12 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Run length overriding the experiment's `[run]`.
     pub length: Option<RunLength>,
-    /// Overwrite existing output files.
+    /// Overwrite existing output files (a coupled run starts over, deleting the folder's
+    /// restarts and output files).
     pub force: bool,
+    /// Set to a signal number (SIGINT, SIGTERM) to ask a coupled run to write a restart and
+    /// stop at the end of the current coupling interval.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
 /// Errors of a run.
@@ -58,6 +65,14 @@ pub enum RunError {
     /// Output files exist.
     #[error("{} exists; choose another folder with --out DIR, or pass --force to overwrite it", .0.display())]
     OutputExists(PathBuf),
+    /// The run in the folder is complete.
+    #[error("the run in {} is finished (its newest restart is at {date}, the end of the requested length); ask for a longer run to continue it (e.g. --years N with N larger), choose another folder with --out, or pass --force to run it again from the start (deletes its restarts and output)", dir.display())]
+    Finished {
+        /// The run folder.
+        dir: PathBuf,
+        /// The date of its last restart.
+        date: String,
+    },
     /// The model state left physical bounds.
     #[error("{0}")]
     BlowUp(String),

@@ -290,6 +290,20 @@ impl Restart {
     /// [`RestartError::Corrupt`] for an unreadable, truncated or altered file,
     /// [`RestartError::PhysicsChanged`] for other physics.
     pub fn read(path: &Path, physics: &str) -> Result<Self, RestartError> {
+        Self::read_checked(path, physics, false)
+    }
+
+    /// Reads and verifies `path` like [`Self::read`], but asks only that its model physics
+    /// ([`crate::config::ResolvedConfig::model_fingerprint`]) is `model`: a restart used as
+    /// the initial state of another experiment, whose forcing may differ.
+    ///
+    /// # Errors
+    /// As [`Self::read`].
+    pub fn read_branch(path: &Path, model: &str) -> Result<Self, RestartError> {
+        Self::read_checked(path, model, true)
+    }
+
+    fn read_checked(path: &Path, physics: &str, prefix: bool) -> Result<Self, RestartError> {
         let corrupt = |detail: String| RestartError::Corrupt {
             path: path.into(),
             detail,
@@ -332,9 +346,25 @@ impl Restart {
         if got != want {
             return Err(corrupt(format!("checksum {got}, recorded {want}")));
         }
-        if stored != physics {
+        let same = if prefix {
+            stored
+                .strip_prefix(physics)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('\n'))
+        } else {
+            stored == physics
+        };
+        if !same {
+            let stored_part = if prefix {
+                stored
+                    .lines()
+                    .take(physics.lines().count())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                stored.clone()
+            };
             let (a, b): (Vec<&str>, Vec<&str>) =
-                (stored.lines().collect(), physics.lines().collect());
+                (stored_part.lines().collect(), physics.lines().collect());
             let k = (0..a.len().max(b.len()))
                 .find(|&k| a.get(k) != b.get(k))
                 .unwrap_or(0);

@@ -45,3 +45,30 @@ pub fn noise(n: usize, seed: u64, scale: f64) -> Vec<f64> {
         })
         .collect()
 }
+
+/// Opens every output file of a run folder with xarray (decoded `noleap` times, monthly
+/// records), by `tests/open_with_xarray.py` with the Python of `CHRONOS_PYTHON` (default
+/// `venv/bin/python`). `CHRONOS_REQUIRE_CF_CHECKER=1` (set by CI) makes a missing Python
+/// a failure.
+pub fn xarray_check(dir: &std::path::Path) {
+    let python = std::env::var("CHRONOS_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/venv/bin/python").into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/open_with_xarray.py");
+    match Command::new(&python).arg(script).arg(dir).output() {
+        Ok(o) => assert!(
+            o.status.success(),
+            "xarray check failed for {}:\n{}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => {
+            let required = std::env::var("CHRONOS_REQUIRE_CF_CHECKER").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "CHRONOS_REQUIRE_CF_CHECKER=1 but {python} cannot run: {e}"
+            );
+            eprintln!("skipping xarray check: {python} not available ({e})");
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! The coupled run driver end to end (`chronos run`, T31, release binary): a run stopped by
+//! SIGTERM in the middle of a month and resumed is bitwise identical to an uninterrupted
+//! one; truncated restarts, changed physics, finished runs, `--force`, initial states from
+//! restarts and bad input are handled with clear messages and without losing data.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chronos"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "CHRONOS_RESOLUTION",
+        "CHRONOS_DT_ATMOS",
+        "CHRONOS_MODEL_DIR",
+        "CHRONOS_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn chronos(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(args, env)
+        .output()
+        .expect("the chronos binary runs")
+}
+
+fn err_of(o: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        String::from_utf8_lossy(&o.stdout)
+    )
+}
+
+/// Every file of a folder (name → bytes), temporary files excluded.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn names(snap: &[(String, Vec<u8>)]) -> Vec<&str> {
+    snap.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// Seconds of model time in a restart name `restart_YYYY-MM-DD-SSSSS.nc`.
+fn restart_seconds(name: &str) -> f64 {
+    let d = name
+        .strip_prefix("restart_")
+        .and_then(|r| r.strip_suffix(".nc"))
+        .unwrap();
+    let p: Vec<u64> = d.split('-').map(|x| x.parse().unwrap()).collect();
+    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let doy: u64 = month_days[..(p[1] as usize - 1)].iter().sum::<u64>() + p[2] - 1;
+    (((p[0] - 1) * 365 + doy) * 86400 + p[3]) as f64
+}
+
+/// A T31 control run of 33 days stopped by a real SIGTERM from outside after at least two
+/// coupling intervals (in the middle of January) and resumed gives the same files — every
+/// NetCDF file, restart and quick-look — bit for bit as the same run uninterrupted.
+#[test]
+fn sigterm_mid_month_then_resume_is_bitwise_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let args = |out: &Path| -> Vec<String> {
+        ["run", "experiments/control.toml", "--days", "33", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([out.to_str().unwrap().to_string()])
+            .collect()
+    };
+    let args_a = args(&a);
+    let uninterrupted = std::thread::spawn(move || {
+        let refs: Vec<&str> = args_a.iter().map(String::as_str).collect();
+        chronos(&refs, &[])
+    });
+
+    // B: progress lines on every interval; SIGTERM once the model is past 02:00 on day 1.
+    let args_b = args(&b);
+    let refs: Vec<&str> = args_b.iter().map(String::as_str).collect();
+    let mut child = command(&refs, &[("CHRONOS_LOG_SECONDS", "0")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut log = String::new();
+    let mut sent = false;
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if !sent && line.starts_with("progress 0001-01-01 03:00") {
+            let ok = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            sent = true;
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(sent, "no progress line seen:\n{log}");
+    assert_eq!(
+        status.code(),
+        Some(143),
+        "exit 128 + SIGTERM expected:\n{log}"
+    );
+    assert!(
+        log.contains("stopped by SIGTERM") && log.contains("run the same command again"),
+        "{log}"
+    );
+    let stop = snapshot(&b);
+    let mid: Vec<&str> = names(&stop)
+        .into_iter()
+        .filter(|n| n.starts_with("restart_") && *n != "restart_0001-01-01-00000.nc")
+        .collect();
+    assert_eq!(mid.len(), 1, "one restart written at the stop: {mid:?}");
+    let t = restart_seconds(mid[0]);
+    assert!(
+        (2.0 * 3600.0..31.0 * 86400.0).contains(&t),
+        "stopped at {t} s: after two intervals, inside January"
+    );
+
+    // Resume B.
+    let o = chronos(&refs, &[]);
+    assert!(o.status.success(), "{}", err_of(&o));
+    assert!(err_of(&o).contains("resumed from"), "{}", err_of(&o));
+    let full = uninterrupted.join().unwrap();
+    assert!(full.status.success(), "{}", err_of(&full));
+
+    let (sa, sb) = (snapshot(&a), snapshot(&b));
+    // B holds one more restart (the stop's); everything else is identical.
+    let sb: Vec<(String, Vec<u8>)> = sb.into_iter().filter(|(n, _)| n != mid[0]).collect();
+    assert_eq!(names(&sa), names(&sb));
+    for ((n, x), (_, y)) in sa.iter().zip(&sb) {
+        assert!(
+            x == y,
+            "{n} differs between the uninterrupted and the resumed run"
+        );
+    }
+    for n in [
+        "atmos_0001.nc",
+        "ocean_0001.nc",
+        "global.nc",
+        "restart_0001-02-03-00000.nc",
+    ] {
+        assert!(names(&sa).contains(&n), "{n} missing: {:?}", names(&sa));
+    }
+    common::xarray_check(&b);
+}
+
+/// A short run, then: a truncated newest restart is reported and the one before used; a
+/// resume with other physics is refused with nothing changed; a finished run is refused
+/// without --force; a restart at the start of a year starts another experiment, one in
+/// the middle of a year is refused.
+#[test]
+fn restarts_truncated_physics_changed_finished_and_branching() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let out_s = out.to_str().unwrap();
+    let run = |days: &str, extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            "experiments/control.toml",
+            "--days",
+            days,
+            "--out",
+            out_s,
+        ];
+        a.extend_from_slice(extra);
+        chronos(&a, &[])
+    };
+    let o = run("2", &[]);
+    assert!(o.status.success(), "{}", err_of(&o));
+    let last = out.join("restart_0001-01-03-00000.nc");
+    assert!(last.is_file());
+    // Truncate the newest restart: a longer run resumes from the one before, saying so.
+    let bytes = std::fs::read(&last).unwrap();
+    std::fs::write(&last, &bytes[..bytes.len() / 2]).unwrap();
+    let o = run("3", &[]);
+    let e = err_of(&o);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("corrupt or truncated") && e.contains("restart_0001-01-03-00000.nc"),
+        "{e}"
+    );
+    assert!(
+        e.contains("resumed from") && e.contains("restart_0001-01-01-00000.nc"),
+        "{e}"
+    );
+    let newest = out.join("restart_0001-01-04-00000.nc");
+    assert!(newest.is_file(), "the resumed run wrote its end restart");
+
+    // Other physics: refused, naming the difference; nothing changed.
+    let before = snapshot(&out);
+    let o = run("5", &["--set", "ocean.dt=1800"]);
+    let e = err_of(&o);
+    assert!(!o.status.success(), "{e}");
+    assert!(e.contains("other physics") && e.contains("dt"), "{e}");
+    assert_eq!(before, snapshot(&out), "nothing written or removed");
+
+    // Finished: refused without --force, nothing changed.
+    let o = run("3", &[]);
+    let e = err_of(&o);
+    assert!(
+        !o.status.success() && e.contains("finished") && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(before, snapshot(&out));
+
+    // A restart at the start of a year starts another experiment (other forcing allowed).
+    let branch = dir.path().join("branch");
+    let from = format!(
+        "initial.from_restart={}",
+        out.join("restart_0001-01-01-00000.nc").display()
+    );
+    let o = chronos(
+        &[
+            "run",
+            "experiments/abrupt4xco2.toml",
+            "--days",
+            "1",
+            "--out",
+            branch.to_str().unwrap(),
+            "--set",
+            &from,
+        ],
+        &[],
+    );
+    let e = err_of(&o);
+    assert!(o.status.success(), "{e}");
+    assert!(
+        e.contains("initial state from") && e.contains("1137.2"),
+        "{e}"
+    );
+    // One in the middle of a year is refused.
+    let from = format!("initial.from_restart={}", newest.display());
+    let o = chronos(
+        &[
+            "run",
+            "experiments/abrupt4xco2.toml",
+            "--days",
+            "1",
+            "--out",
+            dir.path().join("b2").to_str().unwrap(),
+            "--set",
+            &from,
+        ],
+        &[],
+    );
+    let e = err_of(&o);
+    assert!(
+        !o.status.success() && e.contains("not at the start of a year"),
+        "{e}"
+    );
+
+    // --force starts over.
+    let o = run("1", &["--force"]);
+    assert!(o.status.success(), "{}", err_of(&o));
+    assert!(
+        !last.exists() && !newest.exists(),
+        "--force removed the old run's restarts"
+    );
+}
+
+/// An unknown --set key, a missing boundary file and a broken experiment file each stop
+/// `chronos run` with a clear error and a non-zero status, leaving an existing run folder
+/// untouched.
+#[test]
+fn bad_input_gives_clear_errors_and_overwrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let out_s = out.to_str().unwrap();
+    let o = chronos(
+        &[
+            "run",
+            "experiments/control.toml",
+            "--days",
+            "1",
+            "--out",
+            out_s,
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", err_of(&o));
+    let before = snapshot(&out);
+    let check = |o: Output, words: &[&str]| {
+        let e = err_of(&o);
+        assert!(!o.status.success(), "{e}");
+        for w in words {
+            assert!(e.contains(w), "`{w}` missing from: {e}");
+        }
+        assert_eq!(before, snapshot(&out), "the run folder changed");
+    };
+    // Unknown --set key (a model key and an experiment key).
+    check(
+        chronos(
+            &[
+                "run",
+                "experiments/control.toml",
+                "--days",
+                "2",
+                "--out",
+                out_s,
+                "--set",
+                "ocean.dtt=5",
+            ],
+            &[],
+        ),
+        &["ocean.dtt", "known keys"],
+    );
+    check(
+        chronos(
+            &[
+                "run",
+                "experiments/control.toml",
+                "--days",
+                "2",
+                "--out",
+                out_s,
+                "--set",
+                "initial.from=x",
+            ],
+            &[],
+        ),
+        &["initial.from", "known keys"],
+    );
+    // A missing boundary file.
+    let data = dir.path().join("data");
+    let t31 = data.join("t31");
+    std::fs::create_dir_all(&t31).unwrap();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/data/t31");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap() != "land_initial.nc" {
+            std::os::unix::fs::symlink(&p, t31.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    check(
+        chronos(
+            &[
+                "run",
+                "experiments/control.toml",
+                "--days",
+                "2",
+                "--out",
+                out_s,
+                "--force",
+            ],
+            &[("CHRONOS_DATA_DIR", data.to_str().unwrap())],
+        ),
+        &["land_initial.nc"],
+    );
+    // A broken experiment file.
+    let bad = dir.path().join("broken.toml");
+    std::fs::write(&bad, "[experiment]\nname = \"broken\nmodel = \"t31\"\n").unwrap();
+    check(
+        chronos(
+            &[
+                "run",
+                bad.to_str().unwrap(),
+                "--days",
+                "2",
+                "--out",
+                out_s,
+                "--force",
+            ],
+            &[],
+        ),
+        &["broken.toml"],
+    );
+}
