@@ -2,6 +2,10 @@
 //! sea-ice step, one ocean step, the exchange both ways) from a state spun up for a day,
 //! at T31 and T63, cpu64 and cpu. Simulated years per day at the model file's interval.
 //! Run: `cargo bench --bench coupled` (or `-- t31`).
+//!
+//! `cargo bench --bench coupled -- driver`: the whole run driver (`chronos run
+//! experiments/control.toml --days 31` through the library, cpu64): SYPD of its loop and the
+//! shares of the monthly sums and of the month-end output, diagnostics and restarts.
 
 use burn_tensor::backend::Backend;
 use chronos::backend::{self, Cpu32, Cpu64};
@@ -43,7 +47,47 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
     );
 }
 
+fn driver() {
+    use chronos::config::{ConfigRequest, RunLength};
+    use chronos::run::{coupled, RunOptions};
+    let req = ConfigRequest {
+        experiment: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/experiments/control.toml").into()),
+        ..Default::default()
+    };
+    let cfg = ResolvedConfig::resolve(&req).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let days = 31;
+    let opts = RunOptions {
+        out: dir.path().join("run"),
+        length: Some(RunLength::Days(days)),
+        force: false,
+        stop: None,
+    };
+    let s = coupled::run::<Cpu64>(
+        &cfg,
+        &opts,
+        backend::BackendKind::Cpu64,
+        &Default::default(),
+    )
+    .unwrap();
+    let t = s.timing;
+    let total = t.model + t.sums + t.output;
+    println!(
+        "\n| driver, T31 cpu64, {days} days | model {:.1} s | monthly sums {:.1} s ({:.1}%) | output, diagnostics, quick-looks, restarts {:.1} s ({:.1}%) | {:.0} SYPD |",
+        t.model,
+        t.sums,
+        100.0 * t.sums / total,
+        t.output,
+        100.0 * t.output / total,
+        days as f64 / 365.0 / (total / 86400.0)
+    );
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "driver") {
+        driver();
+        return;
+    }
     println!("| model | backend | coupling interval | one interval (ms) | SYPD |");
     println!("|---|---|---|---|---|");
     for name in ["t31", "t63"] {

@@ -144,12 +144,19 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .or(years.map(RunLength::Years));
             // SIGINT / SIGTERM (SLURM sends SIGTERM before the wall-time limit) ask a coupled run
             // to write a restart and stop; a second signal stops at once.
+            // Only the coupled driver polls the flag; the other modes keep the default action.
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, asked.clone())?;
-                signal_hook::flag::register(sig, asked.clone())?;
-                signal_hook::flag::register_usize(sig, stop.clone(), sig as usize)?;
+            if exp.experiment.mode == "coupled" {
+                let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                    signal_hook::flag::register_conditional_shutdown(
+                        sig,
+                        128 + sig,
+                        asked.clone(),
+                    )?;
+                    signal_hook::flag::register(sig, asked.clone())?;
+                    signal_hook::flag::register_usize(sig, stop.clone(), sig as usize)?;
+                }
             }
             let opts = RunOptions {
                 out: out.unwrap_or_else(|| PathBuf::from("output").join(&exp.experiment.name)),
@@ -265,6 +272,7 @@ impl BackendJob for RunJob {
     ) -> Self::Output {
         let files = |f: Vec<PathBuf>| Summary {
             files: f,
+            timing: Default::default(),
             interrupted: None,
         };
         match self.mode {

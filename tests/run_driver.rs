@@ -41,7 +41,7 @@ fn err_of(o: &Output) -> String {
     )
 }
 
-/// Every file of a folder (name → bytes), temporary files excluded.
+/// Every file of a folder (name → bytes).
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
@@ -74,9 +74,10 @@ fn restart_seconds(name: &str) -> f64 {
     (((p[0] - 1) * 365 + doy) * 86400 + p[3]) as f64
 }
 
-/// A T31 control run of 33 days stopped by a real SIGTERM from outside after at least two
-/// coupling intervals (in the middle of January) and resumed gives the same files — every
-/// NetCDF file, restart and quick-look — bit for bit as the same run uninterrupted.
+/// A T31 control run of 33 days stopped by a real SIGTERM from outside in the middle of
+/// February (January's records are then kept and the files continued) and resumed gives the
+/// same files — every NetCDF file, restart and quick-look — bit for bit as the same run
+/// uninterrupted; so does a 3-day run (which ends inside January) extended to 33 days.
 #[test]
 fn sigterm_mid_month_then_resume_is_bitwise_identical() {
     let dir = tempfile::tempdir().unwrap();
@@ -93,8 +94,17 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         let refs: Vec<&str> = args_a.iter().map(String::as_str).collect();
         chronos(&refs, &[])
     });
+    let c = dir.path().join("c");
+    let args_c = args(&c);
+    let extended = std::thread::spawn(move || {
+        let mut refs: Vec<&str> = args_c.iter().map(String::as_str).collect();
+        refs[3] = "3";
+        let short = chronos(&refs, &[]);
+        refs[3] = "33";
+        (short, chronos(&refs, &[]))
+    });
 
-    // B: progress lines on every interval; SIGTERM once the model is past 02:00 on day 1.
+    // B: progress lines on every interval; SIGTERM once the model is past 2 February 12:00.
     let args_b = args(&b);
     let refs: Vec<&str> = args_b.iter().map(String::as_str).collect();
     let mut child = command(&refs, &[("CHRONOS_LOG_SECONDS", "0")])
@@ -109,7 +119,7 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         let line = line.unwrap();
         log.push_str(&line);
         log.push('\n');
-        if !sent && line.starts_with("progress 0001-01-01 03:00") {
+        if !sent && line.starts_with("progress 0001-02-02 12:00") {
             let ok = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status()
@@ -137,8 +147,8 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
     assert_eq!(mid.len(), 1, "one restart written at the stop: {mid:?}");
     let t = restart_seconds(mid[0]);
     assert!(
-        (2.0 * 3600.0..31.0 * 86400.0).contains(&t),
-        "stopped at {t} s: after two intervals, inside January"
+        (32.5 * 86400.0..33.0 * 86400.0).contains(&t),
+        "stopped at {t} s: inside February, before the end"
     );
 
     // Resume B.
@@ -148,16 +158,32 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
     let full = uninterrupted.join().unwrap();
     assert!(full.status.success(), "{}", err_of(&full));
 
-    let (sa, sb) = (snapshot(&a), snapshot(&b));
-    // B holds one more restart (the stop's); everything else is identical.
-    let sb: Vec<(String, Vec<u8>)> = sb.into_iter().filter(|(n, _)| n != mid[0]).collect();
-    assert_eq!(names(&sa), names(&sb));
-    for ((n, x), (_, y)) in sa.iter().zip(&sb) {
-        assert!(
-            x == y,
-            "{n} differs between the uninterrupted and the resumed run"
-        );
+    let (short, long) = extended.join().unwrap();
+    assert!(short.status.success(), "{}", err_of(&short));
+    assert!(long.status.success(), "{}", err_of(&long));
+
+    let sa = snapshot(&a);
+    // B and C hold one more restart (the stop's, the short run's end); the rest is identical.
+    for (run, extra) in [(&b, mid[0]), (&c, "restart_0001-01-04-00000.nc")] {
+        let s: Vec<(String, Vec<u8>)> = snapshot(run)
+            .into_iter()
+            .filter(|(n, _)| n != extra)
+            .collect();
+        assert_eq!(names(&sa), names(&s), "{}", run.display());
+        for ((n, x), (_, y)) in sa.iter().zip(&s) {
+            assert!(
+                x == y,
+                "{n} differs between the uninterrupted run and {}",
+                run.display()
+            );
+        }
     }
+    let r = chronos::io::CfReader::open(&b.join("ocean_0001.nc")).unwrap();
+    assert_eq!(
+        r.times().unwrap().len(),
+        2,
+        "January and the part of February"
+    );
     for n in [
         "atmos_0001.nc",
         "ocean_0001.nc",

@@ -328,8 +328,8 @@ pub struct InitialSettings {
     pub sea_ice: String,
     /// A restart file to start from instead of the cold start (empty: cold start). A relative
     /// path is relative to the experiment file's folder. The file must hold a state at the
-    /// start of a year and the same physics (model and forcing) as the experiment; its clock
-    /// is reset so the run's first year is year 1.
+    /// start of a year of the same model (the forcing and the time steps may differ); its
+    /// clock is reset so the run's first year is year 1.
     #[serde(default)]
     pub from_restart: String,
 }

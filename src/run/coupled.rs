@@ -180,7 +180,7 @@ impl<B: Backend> MixedLayer<B> {
 }
 
 /// The physical bounds of the blow-up detector: field, units, lower, upper.
-const BOUNDS: [(&str, &str, f64, f64); 8] = [
+const BOUNDS: [(&str, &str, f64, f64); 9] = [
     ("ocean temperature", "°C", -3.0, 40.0),
     ("ocean salinity", "g/kg", 0.0, 50.0),
     ("ocean eastward velocity", "m/s", -3.0, 3.0),
@@ -188,7 +188,8 @@ const BOUNDS: [(&str, &str, f64, f64); 8] = [
     ("surface air temperature (monthly mean)", "K", 150.0, 350.0),
     ("land surface temperature", "K", 150.0, 350.0),
     ("sea-ice volume per area", "m", 0.0, 30.0),
-    ("atmosphere state (ζ₀, ζ₁, δ₁, T₁, q₁)", "SI", -1e3, 1e3),
+    ("atmosphere temperature mode T₁", "K", -400.0, 400.0),
+    ("atmosphere wind |u₀| + |u₁|", "m/s", 0.0, 400.0),
 ];
 
 /// A run stopped by a signal.
@@ -202,11 +203,25 @@ pub struct Interrupted {
     pub date: Date,
 }
 
+/// Wall-clock seconds a run spent in each part of its loop.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timing {
+    /// Coupled model steps.
+    pub model: f64,
+    /// Adding each interval to the monthly sums on the device.
+    pub sums: f64,
+    /// Month ends: means to the host, files, global diagnostics, blow-up check, quick-looks,
+    /// restarts.
+    pub output: f64,
+}
+
 /// The outcome of a coupled run.
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// Files written or continued.
     pub files: Vec<PathBuf>,
+    /// Where the wall-clock time went.
+    pub timing: Timing,
     /// `Some` when a signal stopped the run (a restart was written).
     pub interrupted: Option<Interrupted>,
 }
@@ -255,7 +270,20 @@ pub fn run<B: Backend>(
     let model_cfg = &cfg.model;
     let days = length_days(opts.length.unwrap_or(exp.run.length()?));
     let end_time = days as f64 * SECONDS_PER_DAY;
-    let physics = cfg.physics_fingerprint();
+    // What a resumed run must share with the restart: the physics, the backend (bitwise
+    // continuation) and the experiment.
+    let physics = format!(
+        "{}\n[run]\nexperiment = \"{}\"\nbackend = \"{}\"\n",
+        cfg.physics_fingerprint(),
+        exp.experiment.name,
+        kind.name()
+    );
+    if (SECONDS_PER_DAY / model_cfg.coupling.interval).fract() != 0.0 {
+        return Err(RunError::Config(format!(
+            "coupling.interval = {} s does not divide a day; the run driver closes months at midnight: use a divisor of 86400 s (e.g. 3600)",
+            model_cfg.coupling.interval
+        )));
+    }
     let dir = &opts.out;
     let t_setup = Instant::now();
 
@@ -284,9 +312,47 @@ pub fn run<B: Backend>(
             surface_temperature: tf,
         };
     }
-    // The folder (only once the model is built: bad input never touches it): start over
-    // (--force), resume, or start.
+    // The initial restart of a branch, read before the folder is touched.
+    let branch = if exp.initial.from_restart.is_empty() {
+        None
+    } else {
+        let p = resolve_path(cfg, &exp.initial.from_restart);
+        let r = Restart::read_branch(&p, &cfg.model_fingerprint()).map_err(|e| match e {
+            restart::RestartError::Io { .. } | restart::RestartError::Corrupt { .. }
+                if !p.exists() =>
+            {
+                RunError::Config(format!(
+                    "initial.from_restart = {}: no such file; run the experiment that makes it first (e.g. `chronos run experiments/spinup.toml`) or point initial.from_restart at an existing restart (--set initial.from_restart=PATH)",
+                    p.display()
+                ))
+            }
+            e => e.into(),
+        })?;
+        if (r.time / SECONDS_PER_YEAR).fract().abs() > 1e-9 {
+            return Err(RunError::Config(format!(
+                "initial.from_restart = {}: the state is at {}, not at the start of a year; use a yearly restart (restart_YYYY-01-01-00000.nc)",
+                p.display(),
+                Date::of_seconds(r.time)
+            )));
+        }
+        let inside = std::fs::canonicalize(&p)
+            .ok()
+            .zip(std::fs::canonicalize(dir).ok())
+            .is_some_and(|(f, d)| f.starts_with(d));
+        if inside && opts.force {
+            return Err(RunError::Config(format!(
+                "initial.from_restart = {} lies in the output folder {}, which --force would empty; copy it elsewhere or choose another --out",
+                p.display(),
+                dir.display()
+            )));
+        }
+        Some((p, r))
+    };
+
+    // The folder (only once the model is built and every input read: bad input never touches
+    // it): start over (--force), resume, or start.
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let _lock = lock_folder(dir)?;
     if opts.force {
         for p in own_files(dir) {
             std::fs::remove_file(&p).map_err(io_err(&p))?;
@@ -334,26 +400,8 @@ pub fn run<B: Backend>(
                 format!("resumed from {}", path.display()),
             )
         }
-        None if !exp.initial.from_restart.is_empty() => {
-            let p = resolve_path(cfg, &exp.initial.from_restart);
-            let r = Restart::read_branch(&p, &cfg.model_fingerprint()).map_err(|e| match e {
-                restart::RestartError::Io { .. } | restart::RestartError::Corrupt { .. }
-                    if !p.exists() =>
-                {
-                    RunError::Config(format!(
-                        "initial.from_restart = {}: no such file; run the experiment that makes it first (e.g. `chronos run experiments/spinup.toml`) or point initial.from_restart at an existing restart (--set initial.from_restart=PATH)",
-                        p.display()
-                    ))
-                }
-                e => e.into(),
-            })?;
-            if (r.time / SECONDS_PER_YEAR).fract().abs() > 1e-9 {
-                return Err(RunError::Config(format!(
-                    "initial.from_restart = {}: the state is at {}, not at the start of a year; use a yearly restart (restart_YYYY-01-01-00000.nc)",
-                    p.display(),
-                    Date::of_seconds(r.time)
-                )));
-            }
+        None if branch.is_some() => {
+            let (p, r) = branch.as_ref().expect("checked");
             let mut s = r.state(&cold)?;
             s.time = 0.0;
             (s, None, None, format!("initial state from {}", p.display()))
@@ -380,8 +428,9 @@ pub fn run<B: Backend>(
     let g_path = Kind::Global.path(dir, 0);
     let mut global = None;
     if resume.is_some() {
-        // Cut the output back to the restart's time; the files of its year stay open.
-        let until = state.time / SECONDS_PER_DAY;
+        // Cut the output back to the start of the restart's month (a partial month written at
+        // the end of a shorter run is rewritten whole); the files of its year stay open.
+        let until = start_date.month_start() / SECONDS_PER_DAY;
         if g_path.exists() {
             global = output::rebuild(&g_path, spec(Kind::Global), until)?;
         }
@@ -396,6 +445,10 @@ pub fn run<B: Backend>(
                 {
                     if y > start_date.year {
                         std::fs::remove_file(&p).map_err(io_err(&p))?;
+                        for q in ["maps", "series"] {
+                            let _ =
+                                std::fs::remove_file(dir.join(format!("quicklook_{y:04}_{q}.png")));
+                        }
                     } else if y == start_date.year {
                         writers[i] = output::rebuild(&p, spec(*k), until)?;
                     }
@@ -465,6 +518,7 @@ pub fn run<B: Backend>(
         .and_then(|v| v.parse().ok())
         .unwrap_or(60.0);
     let mut last_log = Instant::now();
+    let mut timing = Timing::default();
     while state.time < end_time - 0.5 {
         let day = (state.time / SECONDS_PER_DAY).floor() as u64;
         if day != forcing_day {
@@ -477,28 +531,36 @@ pub fn run<B: Backend>(
                 .map_err(|e| RunError::Config(e.to_string()))?;
             forcing_day = day;
         }
+        let t_a = Instant::now();
         let (next, r) = step(&model, state);
         state = next;
+        let t_b = Instant::now();
         let list = interval_fields(&model, &state, r, &mld);
         sums = Some(match sums {
             None => list,
             Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
         });
+        timing.model += (t_b - t_a).as_secs_f64();
+        timing.sums += t_b.elapsed().as_secs_f64();
 
         let now = Date::of_seconds(state.time);
-        let month_done = now.day == 1 && now.second == 0 || state.time >= end_time - 0.5;
-        if month_done {
+        let month_end = now.day == 1 && now.second == 0;
+        let run_end = state.time >= end_time - 0.5;
+        if month_end || run_end {
+            let t_out = Instant::now();
             let last = Date::of_seconds(state.time - interval);
             // Runs start at 0001-01-01 (a resumed run continues its month's sums).
             let month_start = last.month_start();
             let n = ((state.time - month_start) / interval).round();
-            let means: Vec<Tensor<B, 3>> = sums
-                .take()
+            // A run that ends inside a month writes the partial month and keeps its sums for
+            // the end restart: a longer run continuing it rewrites that month whole.
+            let month_sums = if month_end { sums.take() } else { sums.clone() };
+            let means: Vec<Tensor<B, 3>> = month_sums
                 .expect("a month has intervals")
                 .into_iter()
                 .map(|x| x / n)
                 .collect();
-            check_bounds(&state, &means, &grids, &last, dir)?;
+            check_bounds(&model, &state, &means, &grids, &last, dir)?;
             let fields = host_fields(&model, &means, &hosts);
             let bounds = [month_start / SECONDS_PER_DAY, state.time / SECONDS_PER_DAY];
             for (i, k) in COMPONENTS.iter().enumerate() {
@@ -537,10 +599,13 @@ pub fn run<B: Backend>(
                 .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
                 .collect();
             output::append(&mut global, bounds, &list)?;
-            month_stores = now_stores;
+            if month_end {
+                month_stores = now_stores;
+            }
             let month_secs = t_month.elapsed().as_secs_f64();
             t_month = Instant::now();
-            let sypd = (seconds / SECONDS_PER_YEAR) / (month_secs / SECONDS_PER_DAY);
+            let simulated = state.time - month_start.max(run_start_time);
+            let sypd = (simulated / SECONDS_PER_YEAR) / (month_secs / SECONDS_PER_DAY);
             let done = (state.time - run_start_time) / (end_time - run_start_time);
             let elapsed = t0.elapsed().as_secs_f64();
             if tty {
@@ -552,7 +617,7 @@ pub fn run<B: Backend>(
                 values[8], values[9], values[10], values[14], sypd, 100.0 * done,
                 eta(elapsed * (1.0 / done.max(1e-12) - 1.0))
             );
-            if last.month == 12 || state.time >= end_time - 0.5 {
+            if last.month == 12 || run_end {
                 // The year (or the run) is complete: close its files.
                 for w in writers.iter_mut() {
                     if let Some(w) = w.take() {
@@ -570,17 +635,17 @@ pub fn run<B: Backend>(
                 }
             }
             let year_done = now.month == 1 && now.day == 1 && now.second == 0;
-            let end = state.time >= end_time - 0.5;
-            if end || (year_done && (now.year - 1) % restart_every == 0) {
+            if run_end || (year_done && (now.year - 1).is_multiple_of(restart_every)) {
                 let p = restart_path(dir, state.time);
                 restart::write(
                     &p,
                     &state,
-                    &extras::<B>(&names, &None, Some(&month_stores)),
+                    &extras::<B>(&names, &sums, Some(&month_stores)),
                     &physics,
                 )?;
                 restarts_written.push(p);
             }
+            timing.output += t_out.elapsed().as_secs_f64();
         } else if (tty && now.second == 0)
             || (!tty && last_log.elapsed().as_secs_f64() >= log_every)
         {
@@ -623,6 +688,7 @@ pub fn run<B: Backend>(
                 files.push(p.clone());
                 return Ok(Summary {
                     files,
+                    timing,
                     interrupted: Some(Interrupted {
                         signal: sig as i32,
                         restart: p,
@@ -636,13 +702,44 @@ pub fn run<B: Backend>(
         eprintln!();
     }
     global.close()?;
+    let total = timing.model + timing.sums + timing.output;
+    eprintln!(
+        "wall time: model {:.1} s, monthly sums {:.1} s ({:.1}%), output, diagnostics and restarts {:.1} s ({:.1}%)",
+        timing.model,
+        timing.sums,
+        100.0 * timing.sums / total.max(1e-12),
+        timing.output,
+        100.0 * timing.output / total.max(1e-12)
+    );
     files.extend(restarts_written);
     files.sort();
     files.dedup();
     Ok(Summary {
         files,
+        timing,
         interrupted: None,
     })
+}
+
+/// An exclusive lock on `DIR/.lock` held while the run writes the folder, so that two runs
+/// (e.g. a requeued batch job overlapping the old one) never write the same files.
+fn lock_folder(dir: &Path) -> Result<std::fs::File, RunError> {
+    let p = dir.join(".lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(io_err(&p))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(RunError::Config(format!(
+            "another chronos run is writing {} (it holds {}); wait for it to stop, or choose another --out",
+            dir.display(),
+            p.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_err(&p)(e)),
+    }
 }
 
 /// `3h05m` / `12m` / `40s`.
@@ -730,8 +827,10 @@ struct HostMasks {
     /// Ocean u and v masks.
     u: Vec<f64>,
     v: Vec<f64>,
-    /// Land (ice-free or ice sheet) present in the atmosphere cell, `[nlat·nlon]`.
+    /// Ice-free land present in the atmosphere cell, `[nlat·nlon]`.
     land: Vec<bool>,
+    /// Ice sheet present in the atmosphere cell, `[nlat·nlon]`.
+    land_ice: Vec<bool>,
     /// Ocean-grid surface cells north of the equator, 1/0, `[1, ny, nx]` (device).
     north: Vec<f64>,
     /// Deep ocean (centre below 2000 m) `[nz, 1, 1]`.
@@ -744,13 +843,14 @@ impl HostMasks {
     fn new<B: Backend>(m: &CoupledModel<B>, grids: &ModelGrids) -> Self {
         let o = &m.ocean;
         let [_, ny, nx] = o.shape;
-        let fl =
-            to_vec_f64(m.exchange.land_fraction.clone() + m.exchange.land_ice_fraction.clone());
+        let fl = to_vec_f64(m.exchange.land_fraction.clone());
+        let fi = to_vec_f64(m.exchange.land_ice_fraction.clone());
         Self {
             t: to_vec_f64(o.mask_t.clone()),
             u: to_vec_f64(o.mask_u.clone()),
             v: to_vec_f64(o.mask_v.clone()),
             land: fl.iter().map(|f| *f > 0.0).collect(),
+            land_ice: fi.iter().map(|f| *f > 0.0).collect(),
             north: grids
                 .ocean
                 .lat_t_deg
@@ -795,9 +895,14 @@ fn host_fields<B: Backend>(
     }
     out.insert("rtmt", get("rtmt"));
     for n in ["ts_land", "mrso", "snw", "ts_landice", "snw_landice"] {
+        let mask = if n.ends_with("landice") {
+            &h.land_ice
+        } else {
+            &h.land
+        };
         let v = get(n)
             .into_iter()
-            .zip(&h.land)
+            .zip(mask)
             .map(|(x, l)| if *l { x } else { FILL_VALUE })
             .collect();
         out.insert(n, v);
@@ -923,6 +1028,7 @@ fn global_values<B: Backend>(
 /// Stops the run when a field is NaN, infinite or outside [`BOUNDS`], naming the field,
 /// the place and the date.
 fn check_bounds<B: Backend>(
+    m: &CoupledModel<B>,
     state: &CoupledState<B>,
     means: &[Tensor<B, 3>],
     grids: &ModelGrids,
@@ -931,17 +1037,20 @@ fn check_bounds<B: Backend>(
 ) -> Result<(), RunError> {
     let names = sum_names();
     let tas = means[names.iter().position(|x| x == "tas").expect("tas")].clone();
-    let atmos = state.atmos.current.clone();
-    let [a, b, c, d] = atmos.dims();
+    let g = m.atmos.grid_fields(&state.atmos.current);
+    // Land temperature only where the cell has ice-free land (250 K elsewhere).
+    let no_land = m.exchange.land_fraction.clone().lower_equal_elem(0.0);
+    let t_land = state.land.temperature.clone().mask_fill(no_land, 250.0);
     let checks: Vec<(usize, Tensor<B, 3>)> = vec![
         (0, state.ocean.temperature.clone()),
         (1, state.ocean.salinity.clone()),
         (2, state.ocean.u.clone()),
         (3, state.ocean.v.clone()),
         (4, tas),
-        (5, state.land.temperature.clone()),
+        (5, t_land),
         (6, state.ice.volume.clone()),
-        (7, atmos.reshape([a * b, c, d])),
+        (7, g.t1),
+        (8, g.u0.abs() + g.u1.abs()),
     ];
     let counts: Vec<Tensor<B, 1>> = checks
         .iter()
@@ -984,8 +1093,8 @@ fn check_bounds<B: Backend>(
             "{:.2}°E, {:.2}°N{}",
             grids.atmosphere.lon.centres_deg[ii],
             grids.atmosphere.lat_deg[jj],
-            if *k == 7 {
-                format!(" (variable {} of ζ₀, ζ₁, δ₁, T₁, q₁)", lev + 1)
+            if lev > 0 {
+                format!(" (level {lev})")
             } else {
                 String::new()
             }
@@ -995,7 +1104,7 @@ fn check_bounds<B: Backend>(
         .first()
         .map_or("none".to_string(), |p| p.display().to_string());
     Err(RunError::BlowUp(format!(
-        "the coupled model blew up in {:04}-{:02}: {field} = {} {units} at {place} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the last good restart is {last}; try a shorter time step (--set atmosphere.dt=… or ocean.dt=…) and resume",
+        "the coupled model blew up in {:04}-{:02}: {field} = {} {units} at {place} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the last good restart is {last}; to go on with a shorter time step, start a new folder from the last good yearly restart: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)",
         date.year, date.month, v[j], bad[i]
     )))
 }

@@ -294,8 +294,9 @@ impl Restart {
     }
 
     /// Reads and verifies `path` like [`Self::read`], but asks only that its model physics
-    /// ([`crate::config::ResolvedConfig::model_fingerprint`]) is `model`: a restart used as
-    /// the initial state of another experiment, whose forcing may differ.
+    /// ([`crate::config::ResolvedConfig::model_fingerprint`]) is `model` apart from the time
+    /// steps (`dt`): a restart used as the initial state of another experiment, whose forcing
+    /// and time steps may differ.
     ///
     /// # Errors
     /// As [`Self::read`].
@@ -346,10 +347,17 @@ impl Restart {
         if got != want {
             return Err(corrupt(format!("checksum {got}, recorded {want}")));
         }
+        // A branch may change the time steps (e.g. to go on past a blow-up) and the forcing.
+        let no_dt = |t: &str| -> String {
+            t.lines()
+                .filter(|l| !l.trim_start().starts_with("dt ="))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         let same = if prefix {
-            stored
-                .strip_prefix(physics)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('\n'))
+            let n = physics.lines().count();
+            let head: String = stored.lines().take(n).collect::<Vec<_>>().join("\n");
+            no_dt(&head) == no_dt(physics)
         } else {
             stored == physics
         };
