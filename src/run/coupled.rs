@@ -1224,3 +1224,77 @@ fn hosing<B: Backend>(
         period: (h.years[0] * SECONDS_PER_YEAR, h.years[1] * SECONDS_PER_YEAR),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Cpu64;
+    use crate::forcing::orbit::Orbit;
+
+    /// A NaN in the ocean and a too-warm land surface stop the run naming the field, the
+    /// place, the month and the last good restart; a sound state passes.
+    #[test]
+    fn blow_up_names_field_place_and_date() {
+        let cfg = ResolvedConfig::builtin("t31").unwrap();
+        let device = Default::default();
+        let (model, data) =
+            CoupledModel::<Cpu64>::new(&cfg.model, 284.3, Orbit::preset("pi").unwrap(), &device)
+                .unwrap();
+        let grids = ModelGrids::new(&cfg.model).unwrap();
+        let mut state = model.initial_state(&data).unwrap();
+        let [_, nlat, nlon] = model.exchange.atmos_area.dims();
+        let means: Vec<Tensor<Cpu64, 3>> = sum_names()
+            .iter()
+            .map(|_| Tensor::full([1, nlat, nlon], 280.0, &device))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("restart_0001-01-01-00000.nc"), b"").unwrap();
+        let date = Date::of_seconds(70.0 * 86400.0);
+        check_bounds(&model, &state, &means, &grids, &date, dir.path()).unwrap();
+
+        // NaN at the third level of a wet column.
+        let [nz, ny, nx] = model.ocean.shape;
+        let mask = to_vec_f64(model.ocean.mask_t.clone());
+        let k = 2 * ny * nx + (0..ny * nx).find(|&c| mask[2 * ny * nx + c] > 0.0).unwrap();
+        let (j, i) = ((k % (ny * nx)) / nx, k % nx);
+        let mut t = to_vec_f64(state.ocean.temperature.clone());
+        t[k] = f64::NAN;
+        let good = state.ocean.temperature.clone();
+        state.ocean.temperature = tensor_from_vec(t, [nz, ny, nx], &device);
+        let e = check_bounds(&model, &state, &means, &grids, &date, dir.path())
+            .unwrap_err()
+            .to_string();
+        let place = format!(
+            "{:.2}°E, {:.2}°N, {:.0} m depth",
+            grids.ocean.lon.centres_deg[i], grids.ocean.lat_t_deg[j], grids.levels.z_t[2]
+        );
+        for w in [
+            "ocean temperature = NaN",
+            place.as_str(),
+            "0001-03",
+            "restart_0001-01-01-00000.nc",
+        ] {
+            assert!(e.contains(w), "`{w}` missing from: {e}");
+        }
+
+        // A land surface at 400 K where there is land.
+        state.ocean.temperature = good;
+        let fl = to_vec_f64(model.exchange.land_fraction.clone());
+        let c = fl.iter().position(|f| *f > 0.5).unwrap();
+        let mut tl = to_vec_f64(state.land.temperature.clone());
+        tl[c] = 400.0;
+        state.land.temperature = tensor_from_vec(tl, [1, nlat, nlon], &device);
+        let e = check_bounds(&model, &state, &means, &grids, &date, dir.path())
+            .unwrap_err()
+            .to_string();
+        let place = format!(
+            "{:.2}°E, {:.2}°N",
+            grids.atmosphere.lon.centres_deg[c % nlon],
+            grids.atmosphere.lat_deg[c / nlon]
+        );
+        assert!(
+            e.contains("land surface temperature = 400 K") && e.contains(&place),
+            "{e}"
+        );
+    }
+}
