@@ -295,8 +295,10 @@ pub fn series_panel(
             c.line(p[0], p[1], *col);
         }
     }
-    c.text(x + 3, y + 3, &format!("max {}", format_value(hi)), 1);
-    c.text(x + 3, y + h - 11, &format!("min {}", format_value(lo)), 1);
+    // Enough decimals to tell the ends apart.
+    let decimals = (2.0 - (hi - lo).log10().floor()).clamp(0.0, 6.0) as usize;
+    c.text(x + 3, y + 3, &format!("max {hi:.decimals$}"), 1);
+    c.text(x + 3, y + h - 11, &format!("min {lo:.decimals$}"), 1);
     let yr = format!("years {:.1}-{:.1}", t0, t1);
     c.text(x + w - 8 * yr.len() as i64 - 3, y + h - 11, &yr, 1);
 }
