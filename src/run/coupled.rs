@@ -255,11 +255,12 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     }
 }
 
-/// Runs (or resumes) a coupled experiment.
+/// Runs (or resumes) a coupled experiment: the `Simulation` driver of issue 8 (module docs).
 ///
 /// # Errors
 /// [`RunError`] for bad configuration or data, a run that is finished or has other physics,
 /// a blow-up (the restarts before it are kept) or an I/O failure.
+#[doc(alias = "Simulation")]
 pub fn run<B: Backend>(
     cfg: &ResolvedConfig,
     opts: &RunOptions,
