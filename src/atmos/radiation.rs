@@ -390,10 +390,11 @@ impl Window {
 
     /// t(qₛ) for q₁ (K), any shape.
     pub fn transmissivity<B: Backend>(&self, q1: Tensor<B, 3>) -> Tensor<B, 3> {
-        ((q1 + (QREF_SURFACE - self.q0)) * self.k)
+        // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD estimate.
+        let denominator = ((q1 + (QREF_SURFACE - self.q0)) * self.k)
             .exp()
-            .add_scalar(1.0)
-            .recip()
+            .add_scalar(1.0);
+        denominator.ones_like() / denominator
     }
 }
 

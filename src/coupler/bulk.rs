@@ -140,7 +140,9 @@ pub fn transfer_coefficient<B: Backend>(
     let richardson = (air.temperature.clone() - ts.clone()).clamp_min(0.0)
         * (GRAVITY * REFERENCE_HEIGHT)
         / (ts * speed2.clone());
-    let stability = (richardson * 10.0 + 1.0).recip();
+    // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD estimate.
+    let denominator = richardson * 10.0 + 1.0;
+    let stability = denominator.ones_like() / denominator;
     speed2.sqrt() * stability * (AIR_DENSITY * cd)
 }
 

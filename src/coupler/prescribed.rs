@@ -43,7 +43,7 @@ use crate::atmos::physics::{AtmosDiagnostics, SurfaceInput};
 use crate::atmos::qtcm::LATENT_HEAT;
 use crate::atmos::radiation::STEFAN_BOLTZMANN;
 use crate::backend::tensor_from_vec;
-use crate::forcing::climatology::{interpolate, read_records, record_days};
+use crate::forcing::climatology::{interpolate, read_records, read_records_filled, record_days};
 use crate::forcing::BoundaryData;
 use crate::io::{CfError, CfReader};
 use burn_tensor::{backend::Backend, Tensor};
@@ -140,7 +140,17 @@ impl<B: Backend> PrescribedSurface<B> {
             ocean: t(&a.ocean_fraction),
             land: t(&a.land_fraction),
             land_ice: t(&a.land_ice_fraction),
-            sst: read_records(&monthly, "sea_surface_temperature", 12, shape, device)?,
+            // Cells without ocean have no SST in the data; they get the freezing point, not 0 K,
+            // so that q_sat and σT⁴ of the open-ocean fluxes (weighted by a zero fraction) stay
+            // finite in f32: q_sat(0 K) ≈ e^131.6 overflows f32, and 0 × ∞ is NaN (issue 17).
+            sst: read_records_filled(
+                &monthly,
+                "sea_surface_temperature",
+                12,
+                shape,
+                SEAWATER_FREEZING,
+                device,
+            )?,
             ice: read_records(&monthly, "sea_ice_fraction", 12, shape, device)?,
             mid_month,
             land_albedo: one("albedo_snow_free")?,

@@ -32,6 +32,23 @@ pub fn read_records<B: Backend>(
     shape: [usize; 3],
     device: &B::Device,
 ) -> Result<Vec<Tensor<B, 3>>, CfError> {
+    read_records_filled(r, name, n, shape, 0.0, device)
+}
+
+/// Reads `n` records of `name` on the `shape` grid with fill values read as `fill`: a value
+/// valid for the quantity where the formulas applied to it must stay finite even though the
+/// point's area fraction is 0 (in f32, `0 × ∞` is NaN).
+///
+/// # Errors
+/// [`CfError`] when the variable is missing or has another shape.
+pub fn read_records_filled<B: Backend>(
+    r: &CfReader,
+    name: &str,
+    n: usize,
+    shape: [usize; 3],
+    fill: f64,
+    device: &B::Device,
+) -> Result<Vec<Tensor<B, 3>>, CfError> {
     let (v, _) = r.read(name)?;
     let len = shape[1] * shape[2];
     if v.len() != n * len {
@@ -46,7 +63,7 @@ pub fn read_records<B: Backend>(
         .map(|c| {
             let c = c
                 .iter()
-                .map(|&x| if x == FILL_VALUE { 0.0 } else { x })
+                .map(|&x| if x == FILL_VALUE { fill } else { x })
                 .collect();
             tensor_from_vec(c, shape, device)
         })

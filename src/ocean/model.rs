@@ -412,13 +412,16 @@ impl<B: Backend> OceanModel<B> {
             hydrostatic: tensor_from_vec(hydro, [nz, nz], device),
             continuity: tensor_from_vec(cont, [nz, nz], device),
             open_top: mask_t.clone() * above(mask_t.clone(), 0.0),
-            inv_volume: (mask_t.clone()
-                * rows(area.clone())
-                * tensor_from_vec::<B, 3>(dzs.clone(), [nz, 1, 1], device)
-                + mask_t.clone().neg()
-                + 1.0)
-                .recip()
-                * mask_t.clone(),
+            // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD
+            // estimate (`_mm512_rcp14_ps`/`_mm256_rcp_ps`), different on each CPU.
+            inv_volume: {
+                let volume = mask_t.clone()
+                    * rows(area.clone())
+                    * tensor_from_vec::<B, 3>(dzs.clone(), [nz, 1, 1], device)
+                    + mask_t.clone().neg()
+                    + 1.0;
+                volume.ones_like() / volume * mask_t.clone()
+            },
             open_top_u: mask_u.clone() * above(mask_u.clone(), 0.0),
             open_top_v: mask_v.clone() * above(mask_v.clone(), 0.0),
             surface_t: mask_t.clone() * level0.clone(),
