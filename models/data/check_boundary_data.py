@@ -9,9 +9,11 @@ source-side reference numbers (ETOPO5 land fraction, jcm SST over the model mask
 Levitus over the model's volume) are read from <res>/sanity.txt written by the generator;
 with --sources they are recomputed here from the original files.
 
-Grids are rebuilt from models/<res>.toml (numpy Gauss-Legendre nodes, uniform ocean rows,
-the stretched levels of src/grid/vertical.rs), so a model file edited without regenerating
-the data fails the grid checks.
+Grids are rebuilt from models/<res>.toml (the generator's Gauss-Legendre nodes, uniform ocean
+rows, the stretched levels of src/grid/vertical.rs), so a model file edited without
+regenerating the data fails the grid checks. The ocean-only forcing must be consistent with
+its sea ice: monthly air temperature below +2 degC over >= 90 % ice, specific humidity at or
+below saturation (the model's q_sat at 1000 hPa) at the air temperature.
 """
 from __future__ import annotations
 
@@ -248,6 +250,39 @@ def check_resolution(res, datadir, models, ck, sources):
             bad.append(f"{f}:{name} [{lo_v:.4g}, {hi_v:.4g}] outside [{lo}, {hi}]")
     ck(not bad, f"{res} physical value ranges", "; ".join(bad) or "all within bounds")
 
+    # ---- ocean-only forcing over sea ice: air temperature and humidity ----
+    fo = ds["ocean_forcing_monthly.nc"]
+    ta = data(fo, "air_temperature")
+    qa = data(fo, "specific_humidity")
+    sic = data(fo, "sea_ice_fraction")
+    lat_o3 = np.broadcast_to(ogrid.lat_c[None, :, None], ta.shape)
+    lon_o3 = np.broadcast_to(ogrid.lon_c[None, None, :], ta.shape)
+
+    def argmax_at(mask, values):
+        k = np.unravel_index(np.nanargmax(np.where(mask, values, -np.inf)), values.shape)
+        return k, f"month {k[0] + 1}, {lat_o3[k]:.2f} N {lon_o3[k]:.2f} E"
+    ice90 = np.isfinite(ta) & (sic >= 0.9)
+    ice50 = np.isfinite(ta) & (sic >= 0.5)
+    k, where = argmax_at(ice90, ta)
+    t90 = ta[k] - 273.15
+    ck(t90 < 2.0, f"{res} monthly air temperature over >= 90 % sea ice below +2 degC",
+       f"max {t90:.2f} degC ({where}, ice {sic[k]:.3f}) over {int(ice90.sum())} cell-months; "
+       f"over >= 50 % ice {100 * np.mean(ta[ice50] > 273.15):.1f} % of {int(ice50.sum())} "
+       f"cell-months above 0 degC, {int(np.sum(ta[ice50] > 274.15))} above +1 degC")
+    # Saturation humidity of the model (src/atmos/qtcm.rs qsat_1000, QTCM1 hsat0) at 1000 hPa.
+    tc = ta - 273.15
+    with np.errstate(invalid="ignore"):
+        ratio = qa / (0.622 * 0.6108 * np.exp(17.27 * tc / (237.3 + tc)) * 0.01)
+    ok = np.isfinite(ratio)
+    k, where = argmax_at(ok, ratio)
+    ck(ratio[k] <= 1.0 + 1e-5, f"{res} specific humidity at or below saturation at the air "
+                               f"temperature (q_sat of src/atmos/qtcm.rs qsat_1000, 1000 hPa; "
+                               f"float32 tolerance 1e-5)",
+       f"max q/q_sat {ratio[k]:.6f} ({where}, {tc[k]:.2f} degC, {1e3 * qa[k]:.3f} g/kg); "
+       f"{int(np.sum(ratio[ok] > 0.99999))} of {int(ok.sum())} cell-months at or above 0.99999 "
+       f"q_sat; max q "
+       f"over >= 90 % ice {1e3 * np.nanmax(qa[ice90]):.2f} g/kg")
+
     # ---- ocean mask ----
     lab, n = mk.components(wet)
     ck(n == 1, f"{res} exactly one connected ocean (4-neighbour, periodic x)",
@@ -391,7 +426,9 @@ def check_resolution(res, datadir, models, ck, sources):
         ck(abs(der_oi - ref_oi) <= 0.1, f"{res} global-mean OISST (validation, ocean grid) vs "
                                         f"OISST over the same wet area",
            f"{der_oi:.3f} degC vs {ref_oi:.3f} degC, difference {der_oi - ref_oi:+.1e} K; "
-           f"OISST's own ocean mean {sanity.get('oisst_source_own_mean_degC', float('nan')):.3f} degC")
+           f"the OISST file's whole-globe mean (land filled in) "
+           f"{sanity.get('oisst_source_whole_globe_mean_degC', float('nan')):.3f} degC, its mean "
+           f"over sea {sanity.get('oisst_source_sea_mean_degC', float('nan')):.3f} degC")
     err_lat = sanity.get("jcm_grid_max_lat_diff_deg")
     if err_lat is not None:
         ck(err_lat <= 1e-3, f"{res} jcm source grid is the model's Gaussian grid",

@@ -17,8 +17,14 @@ R^2 * dlon_overlap * d(sin lat)_overlap, periodic in longitude, and a mean over 
 source is taken over the valid source area only ("fracarea" normalisation). Nothing
 is ever taken from a nearest point.
 
-The run is deterministic: single-threaded BLAS, fixed iteration orders, NetCDF-3
-(64-bit offset) output without timestamps, so two runs give bit-identical files.
+The run is deterministic, on any x86-64 CPU and with any thread count: no float result that
+reaches a file comes from a library routine whose rounding depends on the hardware. Sums are
+exactly rounded (math.fsum) or taken in a fixed order with element-wise IEEE operations
+(which are correctly rounded whatever SIMD width numpy picks); the remaps use no BLAS
+(OpenBLAS picks its dgemm kernel, and so its summation order, by CPU); sin, arcsin, arccos,
+power and the Gauss-Legendre nodes are computed in 60-digit decimal arithmetic and rounded
+once (numpy's float64 transcendentals use SVML/AVX-512 code on some CPUs and libm on
+others). Fixed iteration orders, NetCDF-3 (64-bit offset) output without timestamps.
 See models/data/README.md for the file/variable table and the documented choices.
 """
 from __future__ import annotations
@@ -30,9 +36,11 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
+import decimal  # noqa: E402
 import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import heapq  # noqa: E402
+import math  # noqa: E402
 import sys  # noqa: E402
 import time as _time  # noqa: E402
 import tomllib  # noqa: E402
@@ -55,6 +63,143 @@ MIN_WET_LEVELS = 2                 # wet columns are deepened to at least this m
 SOUTHERN_OCEAN_LAT = -35.0         # basin 4 = every wet cell with centre south of this
 ARCTIC_LAT = 66.0                  # basin 5 starts here (Nordic Seas excepted, see basins())
 NOLEAP_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+# COADS air temperature and humidity in the ocean-only forcing (see README "COADS over sea ice")
+OUTLIER_K = 5.0                    # reject a value more than K robust SDs above its neighbours
+OUTLIER_FLOOR = {"airt": 1.0, "speh": 0.5}   # K, g/kg: smallest robust SD used in the test
+OUTLIER_HALF_WIDTHS = (2, 4)       # neighbourhoods of 5 x 5 source cells, else 9 x 9 (2 deg cells)
+OUTLIER_MIN_NEIGHBOURS = 5         # fewer valid neighbours than this in both: no test
+ICE_EDGE = 0.15                    # sea-ice concentration from which a cell counts as ice-covered
+ICE_LIMIT_MIN = 0.01               # the limit over ice applies from this concentration on
+T_MELT_C = 0.0                     # degC, melting point of the snow/ice surface
+
+# ----------------------------------------------------------------------------------------
+# Deterministic arithmetic. Element-wise +, -, *, /, sqrt are correctly rounded (IEEE 754)
+# whatever SIMD code numpy runs, so they give the same bits on every CPU; reductions and
+# transcendental functions do not (numpy picks its kernels by CPU features, OpenBLAS its
+# dgemm kernel by CPU model, libm/SVML differ in the last bit). Every float reduction whose
+# result reaches a file is an exactly rounded math.fsum or a fixed-order loop of element-wise
+# operations; every sin/arcsin/arccos/power is evaluated below in 60-digit decimal arithmetic
+# (pure integer arithmetic in libmpdec) and rounded once to float64.
+# ----------------------------------------------------------------------------------------
+_DEC = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN, Emin=-999999, Emax=999999)
+_PI = decimal.Decimal("3.14159265358979323846264338327950288419716939937510582097494459"
+                      "230781640628620899862803482534211706798")
+_EPS = decimal.Decimal(10) ** -64
+
+
+def xsum(a) -> float:
+    """Exactly rounded sum of all elements (math.fsum): independent of order and CPU."""
+    return math.fsum(np.asarray(a, dtype=np.float64).ravel().tolist())
+
+
+def _dsin(x):
+    """sin of a Decimal (radians), Taylor series after reduction to [-pi, pi]."""
+    with decimal.localcontext(_DEC):
+        two_pi = 2 * _PI
+        x = x - (x / two_pi).to_integral_value() * two_pi
+        x2, term, s, n = x * x, x, x, 1
+        while abs(term) > _EPS:
+            term = -term * x2 / ((2 * n) * (2 * n + 1))
+            s += term
+            n += 1
+        return +s
+
+
+def _dcos(x):
+    with decimal.localcontext(_DEC):
+        two_pi = 2 * _PI
+        x = x - (x / two_pi).to_integral_value() * two_pi
+        x2, term, s, n = x * x, decimal.Decimal(1), decimal.Decimal(1), 1
+        while abs(term) > _EPS:
+            term = -term * x2 / ((2 * n - 1) * (2 * n))
+            s += term
+            n += 1
+        return +s
+
+
+def _dasin(y):
+    """arcsin of a Decimal in [-1, 1] (radians) by Newton's method on sin."""
+    with decimal.localcontext(_DEC):
+        if abs(y) == 1:
+            return y * _PI / 2
+        # Starting point: any value in (-pi/2, pi/2) near the root; a float estimate is fine
+        # (the iteration converges to the same 60-digit value whatever its last bits).
+        t = decimal.Decimal(math.asin(float(y)))
+        for _ in range(60):
+            dt = (_dsin(t) - y) / _dcos(t)
+            t -= dt
+            if abs(dt) <= _EPS:
+                break
+        return +t
+
+
+def _rad(deg):
+    with decimal.localcontext(_DEC):
+        return decimal.Decimal(deg) * _PI / 180
+
+
+def _to_deg(rad):
+    with decimal.localcontext(_DEC):
+        return rad * 180 / _PI
+
+
+def dsin_deg(deg) -> np.ndarray:
+    """sin(deg * pi / 180), correctly rounded (to 1e-60), element by element."""
+    a = np.asarray(deg, dtype=np.float64)
+    return np.array([float(_dsin(_rad(float(v)))) for v in a.ravel()]).reshape(a.shape)
+
+
+def dcos_deg(deg) -> np.ndarray:
+    a = np.asarray(deg, dtype=np.float64)
+    return np.array([float(_dcos(_rad(float(v)))) for v in a.ravel()]).reshape(a.shape)
+
+
+def dasin_deg(y) -> np.ndarray:
+    """arcsin(y) in degrees, correctly rounded, element by element."""
+    a = np.asarray(y, dtype=np.float64)
+    return np.array([float(_to_deg(_dasin(decimal.Decimal(float(v))))) for v in a.ravel()]
+                    ).reshape(a.shape)
+
+
+def dpow(x, p) -> np.ndarray:
+    """x ** p for x >= 0 (libmpdec power: exp(p ln x) to 60 digits), element by element."""
+    a = np.asarray(x, dtype=np.float64)
+    pd = decimal.Decimal(float(p))
+    with decimal.localcontext(_DEC):
+        return np.array([0.0 if v == 0.0 else float(decimal.Decimal(float(v)) ** pd)
+                         for v in a.ravel()]).reshape(a.shape)
+
+
+def gauss_legendre_decimal(n):
+    """Gauss-Legendre nodes (ascending) and weights of order n as Decimals: Newton's method on
+    P_n by the three-term recurrence from the Tricomi first guess, 60 digits; nodes mirrored
+    (x_{n-1-k} = -x_k), weights w = 2 / ((1 - x^2) P_n'(x)^2)."""
+    with decimal.localcontext(_DEC):
+        one = decimal.Decimal(1)
+        xs = [None] * n
+        ws = [None] * n
+        for k in range(n // 2 + n % 2):
+            x = _dcos(_PI * (k + decimal.Decimal("0.75")) / (n + decimal.Decimal("0.5")))
+            for _ in range(100):
+                p0, p1 = one, x
+                for m in range(1, n):
+                    p0, p1 = p1, ((2 * m + 1) * x * p1 - m * p0) / (m + 1)
+                dp = n * (x * p1 - p0) / (x * x - 1)
+                dx = p1 / dp
+                x -= dx
+                if abs(dx) <= _EPS:
+                    break
+            p0, p1 = one, x
+            for m in range(1, n):
+                p0, p1 = p1, ((2 * m + 1) * x * p1 - m * p0) / (m + 1)
+            dp = n * (x * p1 - p0) / (x * x - 1)
+            w = 2 / ((1 - x * x) * dp * dp)
+            if n % 2 == 1 and k == n // 2:
+                x = decimal.Decimal(0)
+            xs[k], xs[n - 1 - k] = -x, x       # k-th root from the north, stored south first
+            ws[k] = ws[n - 1 - k] = w
+        return xs, ws
+
 
 # ----------------------------------------------------------------------------------------
 # Sources: packages, versions, licences and the data files read, with pinned SHA-256 (of
@@ -206,11 +351,9 @@ class LatLonGrid:
         self.radius = radius
         self.lon_e = np.asarray(lon_edges, dtype=float)
         if mu_edges is None:
-            mu_edges = np.sin(np.radians(np.asarray(lat_edges_deg, dtype=float)))
-            mu_edges[np.asarray(lat_edges_deg) == -90.0] = -1.0
-            mu_edges[np.asarray(lat_edges_deg) == 90.0] = 1.0
+            mu_edges = dsin_deg(lat_edges_deg)            # exact at +-90 (and 0, +-30)
         self.mu_e = np.asarray(mu_edges, dtype=float)
-        self.lat_e = (np.degrees(np.arcsin(np.clip(self.mu_e, -1, 1)))
+        self.lat_e = (dasin_deg(np.clip(self.mu_e, -1, 1))
                       if lat_edges_deg is None else np.asarray(lat_edges_deg, dtype=float))
         self.lon_c = 0.5 * (self.lon_e[1:] + self.lon_e[:-1]) if lon_c is None else np.asarray(lon_c)
         self.lat_c = 0.5 * (self.lat_e[1:] + self.lat_e[:-1]) if lat_c is None else np.asarray(lat_c)
@@ -232,11 +375,11 @@ class LatLonGrid:
         """Exact spherical cell areas R^2 dlon (sin lat_n - sin lat_s) (m2), [nlat, nlon]."""
         dmu = np.diff(self.mu_e)
         dlon = np.radians(np.diff(self.lon_e))
-        return self.radius ** 2 * dmu[:, None] * dlon[None, :]
+        return (self.radius * self.radius) * dmu[:, None] * dlon[None, :]
 
     def cell_of(self, lat, lon):
         """(j, i) of the cell holding (lat, lon); longitude wrapped into the grid's frame."""
-        mu = np.sin(np.radians(lat))
+        mu = float(dsin_deg(lat))
         j = int(np.searchsorted(self.mu_e, mu, side="right") - 1)
         if j < 0 or j >= self.nlat:
             raise ValueError(f"latitude {lat} outside grid {self.name}")
@@ -250,16 +393,35 @@ def model_lon_edges(nlon):
     return (np.arange(nlon + 1) - 0.5) * d, np.arange(nlon) * d
 
 
+_GAUSS_CACHE: dict = {}
+
+
 def gaussian_grid(nlon, nlat, radius):
-    """Gaussian grid, south to north; edges sin(lat) = -1 + cumulative Gauss weights."""
-    x, w = np.polynomial.legendre.leggauss(nlat)
-    order = np.argsort(x)
-    x, w = x[order], w[order]
-    mu_e = np.concatenate([[-1.0], -1.0 + np.cumsum(w)])
-    mu_e[-1] = 1.0
+    """Gaussian grid, south to north; edges sin(lat) = -1 + cumulative Gauss weights.
+    Nodes, weights, edges and latitudes are computed in 60-digit decimal arithmetic and rounded
+    once (the edges' partial sums exactly, mirrored about the equator), so no LAPACK
+    eigensolver (numpy leggauss) and no float cumsum decide the last bits."""
+    if nlat not in _GAUSS_CACHE:
+        xs, ws = gauss_legendre_decimal(nlat)
+        with decimal.localcontext(_DEC):
+            mu = [decimal.Decimal(-1)]
+            acc = decimal.Decimal(0)
+            for k in range(nlat):
+                acc += ws[k]
+                mu.append(acc - 1)
+            for j in range(nlat // 2 + 1):      # exact antisymmetry, 0 at the equator
+                mu[nlat - j] = -mu[j]
+            if nlat % 2 == 0:
+                mu[nlat // 2] = decimal.Decimal(0)
+            mu[0], mu[nlat] = decimal.Decimal(-1), decimal.Decimal(1)
+            lat_e = [float(_to_deg(_dasin(m))) for m in mu]
+            lat_c = [float(_to_deg(_dasin(x))) for x in xs]
+        _GAUSS_CACHE[nlat] = (np.array([float(m) for m in mu]), np.array(lat_e),
+                              np.array(lat_c), np.array([float(w) for w in ws]))
+    mu_e, lat_e, lat_c, w = (a.copy() for a in _GAUSS_CACHE[nlat])
     lon_e, lon_c = model_lon_edges(nlon)
-    g = LatLonGrid(f"gaussian{nlon}x{nlat}", lon_e, mu_edges=mu_e, lon_c=lon_c,
-                   lat_c=np.degrees(np.arcsin(x)), radius=radius)
+    g = LatLonGrid(f"gaussian{nlon}x{nlat}", lon_e, lat_edges_deg=lat_e, mu_edges=mu_e,
+                   lon_c=lon_c, lat_c=lat_c, radius=radius)
     g.weights = w
     return g
 
@@ -276,10 +438,11 @@ def ocean_grid(nlon, ny, south, north, radius):
 def vertical_grid(nz, dz_top, depth, p):
     """Stretched levels exactly as src/grid/vertical.rs: dz, z_t, z_w (m, positive down)."""
     k = np.arange(nz, dtype=float)
-    shape = (k / (nz - 1)) ** p if nz > 1 else np.zeros(1)
+    shape = dpow(k / (nz - 1), p) if nz > 1 else np.zeros(1)
     excess = depth - nz * dz_top
-    dz = dz_top + excess * shape / shape.sum() if shape.sum() > 0 else np.full(nz, dz_top)
-    z_w = np.concatenate([[0.0], np.cumsum(dz)])
+    total = xsum(shape)
+    dz = dz_top + excess * shape / total if total > 0 else np.full(nz, dz_top)
+    z_w = np.array([xsum(dz[:k]) for k in range(nz + 1)])   # exactly rounded partial sums
     z_w[nz] = depth
     z_t = 0.5 * (z_w[1:] + z_w[:-1])
     return dz, z_t, z_w
@@ -318,18 +481,56 @@ def overlap_1d(dst_e, src_e, period=None):
     return out
 
 
+class SparseOverlap:
+    """A 1-D overlap matrix W [n_dst, n_src] kept as its non-zero entries, applied by a
+    fixed-order loop: out[d] = (((0 + W[d,k0] f[k0]) + W[d,k1] f[k1]) + ...) over the source
+    cells k0 < k1 < ... overlapping d, every step an element-wise numpy multiply and add.
+    Same bits on every CPU (a BLAS matmul is not: OpenBLAS picks its kernel, and with it the
+    order of the sums, by CPU model; e.g. Haswell and SkylakeX kernels differ in the last
+    bit)."""
+
+    def __init__(self, w):
+        w = np.asarray(w, dtype=np.float64)
+        self.n_dst, self.n_src = w.shape
+        nzero = w != 0.0
+        counts = nzero.sum(axis=1)
+        m = int(counts.max()) if counts.size else 0
+        self.idx = np.zeros((self.n_dst, m), dtype=np.intp)
+        self.w = np.zeros((self.n_dst, m))
+        for d in range(self.n_dst):
+            cols = np.nonzero(nzero[d])[0]          # ascending source index
+            self.idx[d, :len(cols)] = cols
+            self.w[d, :len(cols)] = w[d, cols]
+        self.rows = [np.nonzero(counts > r)[0] for r in range(m)]   # dst cells with an r-th term
+
+    def apply(self, f, axis):
+        """Contract axis `axis` (-2 or -1) of f with W."""
+        f = np.asarray(f, dtype=np.float64)
+        if axis == -2:
+            out = np.zeros(f.shape[:-2] + (self.n_dst, f.shape[-1]))
+            for r, rows in enumerate(self.rows):
+                out[..., rows, :] += self.w[rows, r][:, None] * f[..., self.idx[rows, r], :]
+        else:
+            out = np.zeros(f.shape[:-1] + (self.n_dst,))
+            for r, rows in enumerate(self.rows):
+                out[..., rows] += self.w[rows, r] * f[..., self.idx[rows, r]]
+        return out
+
+
 class Remap:
     """Conservative remap src -> dst: overlap area A_nk = R^2 * wy (d sin lat) * wx (d lon)."""
 
     def __init__(self, dst: LatLonGrid, src: LatLonGrid):
         self.dst, self.src = dst, src
-        self.wy = overlap_1d(dst.mu_e, src.mu_e) * dst.radius ** 2
+        self.wy = overlap_1d(dst.mu_e, src.mu_e) * (dst.radius * dst.radius)
         self.wx = np.radians(overlap_1d(dst.lon_e, src.lon_e, 360.0))
+        self.sy = SparseOverlap(self.wy)
+        self.sx = SparseOverlap(self.wx)
 
     def integral(self, f):
-        """Sum over source cells of f * overlap area, for every destination cell (m2 * f)."""
-        f = np.asarray(f, dtype=np.float64)
-        return np.matmul(np.matmul(self.wy, f), self.wx.T)
+        """Sum over source cells of f * overlap area, for every destination cell (m2 * f):
+        first over source rows (latitude), then over source columns, each in a fixed order."""
+        return self.sx.apply(self.sy.apply(f, -2), -1)
 
     def mean(self, f, valid):
         """Area mean of f over the valid (weight 0..1) source area in each destination cell.
@@ -852,8 +1053,8 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     # ---------------- ocean grid: mask, levels, basins ----------------
     m = build_ocean_mask(ogrid, etopo, log)
     wet = m["wet"]
-    sanity["land_fraction_ocean_grid_threshold_only"] = float(
-        np.sum((m["frac"] <= WET_THRESHOLD) * area_o) / area_o.sum())
+    sanity["land_fraction_ocean_grid_threshold_only"] = (
+        xsum((m["frac"] <= WET_THRESHOLD) * area_o) / xsum(area_o))
     kbot = levels_from_depth(wet, m["mean_depth"], z_t, nz)
     model_depth = np.where(wet, z_w[kbot], np.nan)
     basin, kept, n_rest = basins(ogrid, wet)
@@ -881,19 +1082,19 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     ocean_fraction[ocean_fraction > 1.0 - 1e-12] = 1.0
     ocean_fraction[ocean_fraction < 1e-12] = 0.0
     land_fraction = 1.0 - ocean_fraction
-    ocean_area_ogrid = float(np.sum(wet_f * area_o))
-    ocean_area_gauss = float(np.sum(ocean_fraction * area_g))
+    ocean_area_ogrid = xsum(wet_f * area_o)
+    ocean_area_gauss = xsum(ocean_fraction * area_g)
     sanity["ocean_area_ocean_grid_m2"] = ocean_area_ogrid
     sanity["ocean_area_gaussian_m2"] = ocean_area_gauss
     sanity["ocean_area_rel_diff"] = abs(ocean_area_gauss - ocean_area_ogrid) / ocean_area_ogrid
     # Land fractions vs the source's own.
     e_area = etopo["grid"].area()
-    src_land = float(np.sum(e_area * (etopo["rose"] >= 0)) / np.sum(e_area))
-    sanity["land_fraction_gaussian"] = float(np.sum(land_fraction * area_g) / np.sum(area_g))
+    src_land = xsum(e_area * (etopo["rose"] >= 0)) / xsum(e_area)
+    sanity["land_fraction_gaussian"] = xsum(land_fraction * area_g) / xsum(area_g)
     sanity["land_fraction_etopo5_sphere"] = src_land
     # ETOPO5 land fraction inside the ocean grid's latitude band, from the exact overlaps.
-    src_band_land = 1.0 - float(m["source_ocean_area"].sum() / area_o.sum())
-    sanity["land_fraction_ocean_grid"] = float(np.sum((1 - wet_f) * area_o) / area_o.sum())
+    src_band_land = 1.0 - xsum(m["source_ocean_area"]) / xsum(area_o)
+    sanity["land_fraction_ocean_grid"] = xsum((1 - wet_f) * area_o) / xsum(area_o)
     sanity["land_fraction_etopo5_ocean_band"] = src_band_land
     log(f"  land fraction: Gaussian {sanity['land_fraction_gaussian']:.4f} vs ETOPO5 sphere "
         f"{src_land:.4f}; ocean grid {sanity['land_fraction_ocean_grid']:.4f} vs ETOPO5 in "
@@ -972,7 +1173,7 @@ def build_resolution(name, model_file, src, shared, outdir, log):
         alb_src = source_entry(src, "t63_forcing")
         alb_text = "jcm T63 forcing.nc alb (ECHAM surface background albedo)"
     sanity["jcm_grid_max_lat_diff_deg"] = err_lat
-    sanity["land_fraction_jcm_lsm"] = float(np.sum(jlsm * area_g) / area_g.sum())
+    sanity["land_fraction_jcm_lsm"] = xsum(jlsm * area_g) / xsum(area_g)
     jland = jlsm >= 0.5
     albedo = fill_complete(alb, jland, everywhere, "albedo")
     # Vegetation from CLM plant functional types (jcm cam_landuse.nc, 1 degree).
@@ -981,7 +1182,10 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     lu = np.nan_to_num(lu)
     # Wesely classes (jcm cam_landuse.py): 1 urban, 2 crops, 3 grass, 4 broadleaf trees,
     # 5 needleleaf trees, 6 wetland, 7 water (lakes, ocean), 8 barren (incl. ice), 11 shrubs.
-    nonwater = lu.sum(axis=0) - lu[6]
+    nonwater = np.zeros(lu.shape[1:])
+    for c in range(lu.shape[0]):                  # fixed order: class 1, 2, ...
+        nonwater = nonwater + lu[c]
+    nonwater = nonwater - lu[6]
     veg = lu[1] + lu[2] + lu[3] + lu[4] + lu[10]
     forest = lu[3] + lu[4]
     Rgl = Remap(gauss, lu_grid)
@@ -1082,9 +1286,9 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     wg = ocean_fraction * area_g
     # Sanity: derived vs source over the same mask (model ocean), same freezing-point floor.
     same = is_ocean_g[None] & sst_valid
-    src_mean = float(np.sum(np.where(same, np.maximum(sst, T_FREEZE_SEA), 0) * wg) / np.sum(same * wg))
-    der_mean = float(np.sum(sst_f * wg[None]) / (12 * np.sum(wg)))
-    src_raw = float(np.sum(np.where(same, sst, 0) * wg) / np.sum(same * wg))
+    src_mean = xsum(np.where(same, np.maximum(sst, T_FREEZE_SEA), 0) * wg) / xsum(same * wg)
+    der_mean = xsum(sst_f * wg[None]) / (12 * xsum(wg))
+    src_raw = xsum(np.where(same, sst, 0) * wg) / xsum(same * wg)
     sanity["sst_gaussian_derived_K"] = der_mean
     sanity["sst_gaussian_source_same_mask_K"] = src_mean
     sanity["sst_gaussian_source_same_mask_no_floor_K"] = src_raw
@@ -1112,23 +1316,76 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     sic_o = np.stack([Rog.mean(sic_f[t], everywhere)[0] for t in range(12)])
     wo = wet_f * area_o
     # Sanity (conservation over the wet area): sum of overlap * Gaussian SST over wet cells.
-    src_on_wet = float(sum(np.sum(Rgo.integral(wet_f) * sst_f[t]) for t in range(12)) /
-                       (12 * np.sum(Rgo.integral(wet_f))))
-    der_on_wet = float(np.sum(sst_o * wo[None]) / (12 * np.sum(wo)))
+    wet_in_g = Rgo.integral(wet_f)
+    src_on_wet = xsum(wet_in_g[None] * sst_f) / (12 * xsum(wet_in_g))
+    der_on_wet = xsum(sst_o * wo[None]) / (12 * xsum(wo))
     sanity["sst_ocean_grid_derived_K"] = der_on_wet
     sanity["sst_ocean_grid_source_same_mask_K"] = src_on_wet
     log(f"  SST (ocean grid, wet area): derived {der_on_wet:.4f} K, Gaussian source over the "
         f"same wet area {src_on_wet:.4f} K")
-    coads = read_coads(src, R)
+    coads = shared["coads"]
     Roc = Remap(ogrid, coads["grid"])
+    ice_o = (sic_o >= ICE_EDGE) & wet[None]
     fields = {}
-    for key in ("airt", "speh", "uwnd", "vwnd", "wspd", "slp", "taux", "tauy"):
+    n_from_ice = {}
+    for key in ("uwnd", "vwnd", "wspd", "slp", "taux", "tauy"):
         arr = coads[key]
         out = np.empty((12,) + ogrid.shape)
         for t in range(12):
             mval, den = Roc.mean(arr[t], np.isfinite(arr[t]))
             out[t] = fill_complete(mval, den > 0, wet, f"COADS {key}")
         fields[key] = out
+    # Air temperature and humidity, without their rejected (warm, moist) source outliers.
+    # Temperature gaps: the air-sea temperature difference (to the SST forcing above) is
+    # filled with fill_ice_and_water and the local SST added back; humidity gaps: relative
+    # humidity (to q_sat at the filled temperature), filled the same way and converted back
+    # with the local temperature. Both quantities vary far less across a data gap than the
+    # temperature and humidity themselves.
+    airt_fill = np.empty((12,) + ogrid.shape)
+    speh_fill = np.empty((12,) + ogrid.shape)
+    n_from_ice["airt"] = n_from_ice["speh"] = 0
+    for t in range(12):
+        ta_m, ta_den = Roc.mean(coads["airt_clean"][t], np.isfinite(coads["airt_clean"][t]))
+        q_m, q_den = Roc.mean(coads["speh_clean"][t], np.isfinite(coads["speh_clean"][t]))
+        sst_c = sst_o[t] - 273.15
+        ta_have = ta_den > 0
+        d, fi = fill_ice_and_water(np.where(ta_have, ta_m - sst_c, np.nan), ta_have, wet,
+                                   ice_o[t], "COADS air-sea temperature difference")
+        airt_fill[t] = np.where(ta_have, ta_m, sst_c + d)
+        n_from_ice["airt"] += int(fi.sum())
+        q_have = (q_den > 0) & wet
+        qs = np.ones(ogrid.shape)
+        qs[wet] = qsat_1000_gkg(airt_fill[t][wet])
+        rh_m = np.where(q_have, q_m / qs, np.nan)
+        rh, fi = fill_ice_and_water(rh_m, q_have, wet, ice_o[t], "COADS relative humidity")
+        n_from_ice["speh"] += int(fi.sum())
+        speh_fill[t] = np.where(q_have, q_m, rh * qs)
+    fields["speh"] = speh_fill
+    fields["airt"], fields["speh"], lowered, capped, excess = limit_over_ice(
+        airt_fill, speh_fill, np.where(wet[None], sic_o, 0.0))
+    lowered &= wet[None]
+    capped &= wet[None]
+    wet12 = np.broadcast_to(wet[None], sic_o.shape)
+    ice90 = wet12 & (sic_o >= 0.9)
+    sanity["coads_airt_rejected_source_values"] = coads["airt_rejected"]
+    sanity["coads_speh_rejected_source_values"] = coads["speh_rejected"]
+    sanity["air_temperature_gaps_filled_from_ice_cells"] = n_from_ice["airt"]
+    sanity["air_temperature_lowered_over_ice_cell_months"] = int(lowered.sum())
+    sanity["specific_humidity_capped_at_saturation_cell_months"] = int(capped.sum())
+    sanity["air_temperature_max_over_90pct_ice_degC"] = float(np.max(fields["airt"][ice90]))
+    sanity["air_temperature_max_over_90pct_ice_before_limit_degC"] = float(np.max(airt_fill[ice90]))
+    k0 = np.unravel_index(np.argmax(np.where(ice90, airt_fill, -np.inf)), airt_fill.shape)
+    log(f"  COADS air temperature over >= 90 % ice before the limit: max {airt_fill[k0]:.2f} "
+        f"degC in month {k0[0] + 1} at {ogrid.lat_c[k0[1]]:.2f} N {ogrid.lon_c[k0[2]]:.2f} E "
+        f"(ice {sic_o[k0]:.3f}, {'observed' if np.isfinite(Roc.mean(coads['airt_clean'][k0[0]], np.isfinite(coads['airt_clean'][k0[0]]))[0][k0[1:]]) else 'filled'})")
+    log(f"  COADS air temperature / humidity: {coads['airt_rejected']} / "
+        f"{coads['speh_rejected']} high outliers rejected in the source; gaps filled from "
+        f"ice-covered cells {n_from_ice['airt']} / {n_from_ice['speh']} cell-months; air "
+        f"temperature lowered over ice in {int(lowered.sum())} of {int(wet12.sum())} wet "
+        f"cell-months (max over >= 90 % ice {np.max(airt_fill[ice90]):.2f} -> "
+        f"{np.max(fields['airt'][ice90]):.2f} degC); humidity capped at saturation in "
+        f"{int(capped.sum())} (q/q_sat before the cap: median "
+        f"{np.median(excess) if excess.size else 1:.3f}, max {np.max(excess) if excess.size else 1:.3f})")
     esku = read_esku(src, R)
     Roe = Remap(ogrid, esku["grid"])
     cld_o = np.empty((12,) + ogrid.shape)
@@ -1160,9 +1417,30 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     w.var("sea_ice_fraction", ("time", "lat", "lon"), W3(sic_o), "1", "sea ice concentration (from "
           "forcing_monthly.nc)", "sea_ice_area_fraction")
     w.var("air_temperature", ("time", "lat", "lon"), W3(fields["airt"] + 273.15), "K",
-          "near-surface air temperature over the ocean (COADS)", "air_temperature")
+          "near-surface air temperature over the ocean (COADS)", "air_temperature",
+          comment=f"COADS AIRT without its high outliers (more than {OUTLIER_K:g} robust SDs, "
+                  f"1.4826 MAD but at least {OUTLIER_FLOOR['airt']:g} K, above the median of "
+                  "the 5 x 5 (else 9 x 9) neighbouring 2-degree cells, repeated; "
+                  f"{coads['airt_rejected']} of {coads['airt_valid']} source values), "
+                  "conservative mean over valid source cells; gaps filled as the difference "
+                  "to sea_surface_temperature by neighbour averaging, in cells with sea ice "
+                  f"(concentration >= {ICE_EDGE:g}) from ice-covered cells only, in open water "
+                  "from open water only, what neither reaches from all; then over sea ice the "
+                  "excess above 0 degC is scaled "
+                  "by the open-water fraction: T = (1 - sea_ice_fraction) T where T > 0 degC "
+                  f"and sea_ice_fraction >= {ICE_LIMIT_MIN:g}")
     w.var("specific_humidity", ("time", "lat", "lon"), W3(fields["speh"] * 1e-3), "kg kg-1",
-          "near-surface specific humidity (COADS)", "specific_humidity")
+          "near-surface specific humidity (COADS)", "specific_humidity",
+          comment=f"COADS SPEH without its high outliers (as air_temperature, at least "
+                  f"{OUTLIER_FLOOR['speh']:g} g/kg; {coads['speh_rejected']} of "
+                  f"{coads['speh_valid']} source values); gaps filled as relative humidity "
+                  "(filled as the air temperature difference) times q_sat at the air "
+                  "temperature; "
+                  "where the air temperature was lowered over ice the relative humidity is "
+                  "kept; at most "
+                  "saturation at the air temperature, q_sat = 0.622 * 0.6108 kPa * "
+                  "exp(17.27 T/(237.3 + T)) / 100 kPa (T in degC; QTCM1 hsat0, "
+                  "src/atmos/qtcm.rs qsat_1000)")
     w.var("eastward_wind", ("time", "lat", "lon"), W3(fields["uwnd"]), "m s-1",
           "eastward near-surface wind (COADS monthly mean vector)", "eastward_wind")
     w.var("northward_wind", ("time", "lat", "lon"), W3(fields["vwnd"]), "m s-1",
@@ -1190,7 +1468,7 @@ def build_resolution(name, model_file, src, shared, outdir, log):
     temp3, salt3, src_vol = levitus_to_levels(lev, ogrid, Rol, kbot, z_w, log)
     vol = area_o[None] * dz[:, None, None]
     wet3 = np.arange(nz)[:, None, None] < kbot[None]
-    model_vm = float(np.sum(np.where(wet3, temp3, 0) * vol) / np.sum(wet3 * vol))
+    model_vm = xsum(np.where(wet3, temp3, 0) * vol) / xsum(wet3 * vol)
     sanity["volume_mean_temp_model_degC"] = model_vm
     sanity["volume_mean_temp_model_layers_with_levitus_degC"] = src_vol["model_same_volume"]
     sanity["volume_mean_temp_levitus_same_volume_degC"] = src_vol["levitus_same_volume"]
@@ -1308,18 +1586,21 @@ def build_resolution(name, model_file, src, shared, outdir, log):
         val_o[key], val_g[key] = out_o, out_g
     # Sanity: OISST on the ocean grid (area mean over wet cells with data) vs the source
     # over the same area (source cells weighted by their valid overlap with wet cells).
-    num = den = 0.0
+    nums, dens = [], []
     for t in range(12):
         v = np.isfinite(oi["sst"][t])
-        num += float(np.sum(Roi.integral(np.where(v, oi["sst"][t], 0)) * wet_f))
-        den += float(np.sum(Roi.integral(v.astype(float)) * wet_f))
+        nums.append(Roi.integral(np.where(v, oi["sst"][t], 0)) * wet_f)
+        dens.append(Roi.integral(v.astype(float)) * wet_f)
+    num, den = xsum(nums), xsum(dens)
     cov = np.isfinite(val_o["oisst"])
-    der = float(np.sum(np.where(cov, val_o["oisst"], 0) * area_o[None]) / np.sum(cov * area_o[None]))
+    der = xsum(np.where(cov, val_o["oisst"], 0) * area_o[None]) / xsum(cov * area_o[None])
     sanity["oisst_ocean_grid_derived_degC"] = der
     sanity["oisst_source_same_mask_degC"] = num / den
-    sanity["oisst_source_own_mean_degC"] = oi["own_mean"]
+    sanity["oisst_source_whole_globe_mean_degC"] = oi["globe_mean"]
+    sanity["oisst_source_sea_mean_degC"] = oi["sea_mean"]
     log(f"  OISST (validation): derived on the ocean grid {der:.4f} degC, source over the same "
-        f"covered wet area {num / den:.4f} degC, source's own ocean mean {oi['own_mean']:.4f} degC")
+        f"covered wet area {num / den:.4f} degC; the source file's whole-globe mean (land filled "
+        f"in) {oi['globe_mean']:.4f} degC, its mean over sea {oi['sea_mean']:.4f} degC")
     for gname, grid, vals, mskv in (("ocean", ogrid, val_o, ~wet), ("atmos", gauss, val_g, ~is_ocean_g)):
         w = Writer(outdir / f"validation_{gname}.nc",
                    f"Chronos {name} validation climatologies over the ocean "
@@ -1350,10 +1631,137 @@ def read_coads(src, R):
         grid, a = read_latlon_var(ds, var, "COADSX", "COADSY", R, "coads")
         out[key] = a
     out["grid"] = grid
+    for key in ("airt", "speh"):       # for the forcing; the validation files keep them all
+        out[f"{key}_clean"], rej = reject_high_outliers(out[key], OUTLIER_FLOOR[key])
+        out[f"{key}_rejected"] = int(rej.sum())
+        out[f"{key}_valid"] = int(np.isfinite(out[key]).sum())
     ok = np.isfinite(out["uwnd"]) & np.isfinite(out["vwnd"]) & np.isfinite(out["wspd"])
     out["taux"] = np.where(ok, RHO_AIR * CD_WIND * out["wspd"] * out["uwnd"], np.nan)
     out["tauy"] = np.where(ok, RHO_AIR * CD_WIND * out["wspd"] * out["vwnd"], np.nan)
     return out
+
+
+def _neighbour_stack(f, half):
+    """The (2 half + 1)^2 - 1 neighbours of every cell of f [ny, nx] as a stack, periodic in
+    longitude, NaN beyond the poles."""
+    return np.stack([shift(f, dj, di, np.nan) for dj in range(-half, half + 1)
+                     for di in range(-half, half + 1) if dj or di])
+
+
+def _nanmedian0(stack):
+    """Median along axis 0 ignoring NaN, and the number of values: sort (NaN last), take the
+    middle value or the mean of the middle two (exact selection, no float reduction)."""
+    n = np.isfinite(stack).sum(axis=0)
+    srt = np.sort(stack, axis=0)
+    lo = np.take_along_axis(srt, np.maximum((n - 1) // 2, 0)[None], axis=0)[0]
+    hi = np.take_along_axis(srt, np.maximum(n // 2, 0)[None], axis=0)[0]
+    return np.where(n > 0, 0.5 * (lo + hi), np.nan), n
+
+
+def reject_high_outliers(a, floor):
+    """COADS monthly values [12, ny, nx] with positive outliers set to NaN, and the mask of
+    the rejected ones. A value is rejected when it exceeds the median of the valid values
+    among its 5 x 5 neighbours (9 x 9 where fewer than OUTLIER_MIN_NEIGHBOURS are valid) by
+    more than OUTLIER_K robust standard deviations, the robust SD (1.4826 MAD) being the
+    smaller of those of the 5 x 5 and the 9 x 9 neighbours (each where it has at least
+    OUTLIER_MIN_NEIGHBOURS valid values) but at least `floor`: the narrow one catches a
+    single spike, the wide one a small cluster of bad cells (which inflates the narrow SD).
+    Repeated until nothing more is rejected. Only the high side is tested: the contamination of the
+    sparse polar data is warm and moist (reports misplaced from lower latitudes, ships in open
+    water), while cold values next to and over the ice are real and are what the fill over
+    sea ice relies on."""
+    out = np.array(a, dtype=np.float64)
+    rejected = np.zeros(out.shape, dtype=bool)
+    for t in range(out.shape[0]):
+        f = out[t]
+        for _ in range(100):
+            med = np.full(f.shape, np.nan)
+            scale = np.full(f.shape, np.inf)
+            for half in sorted(OUTLIER_HALF_WIDTHS, reverse=True):   # narrow median wins
+                st = _neighbour_stack(f, half)
+                m, n = _nanmedian0(st)
+                mad, _ = _nanmedian0(np.abs(st - m[None]))
+                ok = n >= OUTLIER_MIN_NEIGHBOURS
+                med = np.where(ok, m, med)
+                scale = np.where(ok, np.minimum(scale, 1.4826 * mad), scale)
+            with np.errstate(invalid="ignore"):
+                bad = np.isfinite(f) & np.isfinite(med) & (
+                    f - med > OUTLIER_K * np.maximum(scale, floor))
+            if not bad.any():
+                break
+            f[bad] = np.nan
+            rejected[t] |= bad
+    return out, rejected
+
+
+def fill_ice_and_water(values, have, wet, ice, what):
+    """Gap fill that keeps open-ocean air off the ice and ice air off the open ocean: gaps in
+    ice-covered cells are filled by neighbour averaging from ice-covered cells only, gaps in
+    open water from open-water cells only (each through its own kind of cell); what neither
+    reaches is then filled from all valued cells as in fill_complete. Returns (values, mask
+    filled from ice-covered cells)."""
+    v_i, h_i = fill_by_neighbours(values, have & ice, wet & ice)
+    v_w, h_w = fill_by_neighbours(values, have & ~ice, wet & ~ice)
+    from_ice = h_i & ice & ~have
+    from_water = h_w & ~ice & ~have
+    v = np.where(have, values, np.where(from_ice, v_i, np.where(from_water, v_w, 0.0)))
+    return fill_complete(v, have | from_ice | from_water, wet, what), from_ice
+
+
+_QSAT_COEF = decimal.Decimal("0.622") * decimal.Decimal("0.6108") * decimal.Decimal("0.01") * 1000
+
+
+def qsat_1000_gkg(t_c) -> np.ndarray:
+    """Saturation specific humidity (g/kg) at 1000 hPa of temperatures t_c (degC): QTCM1's
+    hsat0, the formula of src/atmos/qtcm.rs qsat_1000, 0.622 * 0.6108 kPa *
+    exp(17.27 T/(237.3 + T)) / 100 kPa, with the exponential in decimal arithmetic (numpy's
+    float64 exp differs between CPUs in the last bit)."""
+    a = np.asarray(t_c, dtype=np.float64)
+    out = []
+    with decimal.localcontext(_DEC) as ctx:
+        ctx.prec = 34        # twice float64's digits; libmpdec's exp is correctly rounded
+        for v in a.ravel():
+            tc = decimal.Decimal(float(v))
+            out.append(float(_QSAT_COEF * (decimal.Decimal("17.27") * tc /
+                                           (decimal.Decimal("237.3") + tc)).exp()))
+    return np.array(out).reshape(a.shape)
+
+
+def qsat_1000_gkg_screen(t_c) -> np.ndarray:
+    """numpy float64 version of qsat_1000_gkg, only for screening (last bit CPU-dependent)."""
+    t_c = np.asarray(t_c, dtype=np.float64)
+    return 0.622 * 0.6108 * 0.01 * 1000 * np.exp(17.27 * t_c / (237.3 + t_c))
+
+
+def limit_over_ice(t_c, q, conc):
+    """Air temperature (degC) and specific humidity (g/kg) consistent with the sea ice:
+    the excess of the monthly air temperature above the melting point of the ice surface is
+    scaled by the open-water fraction, T' = T_melt + (1 - c)(T - T_melt) where T > T_melt
+    and c >= ICE_LIMIT_MIN (below 1 % the change would be under 1 % of the excess: such
+    traces of ice in the remapped climatology are left alone); where T is lowered, q keeps its relative
+    humidity, q' = q qsat(T') / qsat(T); finally q <= qsat(T') everywhere. Returns
+    (T', q', mask lowered, mask q capped at saturation, q/qsat(T') before the cap where capped)."""
+    conc = np.clip(conc, 0.0, 1.0)
+    lowered = (t_c > T_MELT_C) & (conc >= ICE_LIMIT_MIN)
+    t_new = np.where(lowered, T_MELT_C + (1.0 - conc) * (t_c - T_MELT_C), t_c)
+    q_new = q.copy()
+    if lowered.any():
+        ratio = qsat_1000_gkg(t_new[lowered]) / qsat_1000_gkg(t_c[lowered])
+        q_new[lowered] = q[lowered] * ratio
+    # Only cells within 1e-9 of saturation by the float screen need the exact value (the
+    # screen's error is ~1e-16, so the others are below saturation on every CPU).
+    near = q_new > qsat_1000_gkg_screen(t_new) * (1.0 - 1e-9)
+    capped = np.zeros(q.shape, dtype=bool)
+    excess = np.zeros(0)
+    if near.any():
+        qs = qsat_1000_gkg(t_new[near])
+        over = q_new[near] > qs
+        q_near = q_new[near]
+        excess = q_near[over] / qs[over]
+        q_near[over] = qs[over]
+        q_new[near] = q_near
+        capped[near] = over
+    return t_new, q_new, lowered, capped, excess
 
 
 def read_esku(src, R):
@@ -1397,9 +1805,17 @@ def levitus_to_levels(lev, ogrid, Rol, kbot, z_w, log):
     ov = np.clip(np.minimum(z_w[1:, None], ze[None, 1:]) - np.maximum(z_w[:-1, None], ze[None, :-1]),
                  0.0, None)
     usef = use.astype(np.float64)
-    thick = np.tensordot(ov, usef, axes=1)                                   # [nz, ny_s, nx_s]
-    t_int = np.tensordot(ov, np.where(use, temp, 0.0), axes=1)
-    s_int = np.tensordot(ov, np.where(use, salt, 0.0), axes=1)
+
+    def over_levels(a):
+        """sum_l ov[k, l] * a[l] for every model layer k, l ascending (no BLAS)."""
+        out = np.zeros((nz,) + a.shape[1:])
+        for k in range(nz):
+            for l in np.nonzero(ov[k])[0]:
+                out[k] = out[k] + ov[k, l] * a[l]
+        return out
+    thick = over_levels(usef)                                                # [nz, ny_s, nx_s]
+    t_int = over_levels(np.where(use, temp, 0.0))
+    s_int = over_levels(np.where(use, salt, 0.0))
     ny, nx = ogrid.shape
     temp3 = np.full((nz, ny, nx), np.nan)
     salt3 = np.full((nz, ny, nx), np.nan)
@@ -1413,8 +1829,8 @@ def levitus_to_levels(lev, ogrid, Rol, kbot, z_w, log):
             tm = np.where(have, Rol.integral(t_int[k]) / np.where(have, den, 1.0), 0.0)
             sm = np.where(have, Rol.integral(s_int[k]) / np.where(have, den, 1.0), 0.0)
         covered[k] = have & wet_k
-        src_num += float(np.sum(np.where(wet_k, tm * den, 0.0)))
-        src_den += float(np.sum(np.where(wet_k, den, 0.0)))
+        src_num += xsum(np.where(wet_k, tm * den, 0.0))
+        src_den += xsum(np.where(wet_k, den, 0.0))
         tf, h = fill_by_neighbours(tm, have, wet_k)
         sf, _ = fill_by_neighbours(sm, have, wet_k)
         miss = wet_k & ~h
@@ -1440,35 +1856,38 @@ def levitus_to_levels(lev, ogrid, Rol, kbot, z_w, log):
     num = den = 0.0
     for l in range(nl):
         dzo = np.clip(np.minimum(depth_model, ze[l + 1]) - ze[l], 0.0, None)
-        num += float(np.sum(a_t[l] * dzo))
-        den += float(np.sum(a_v[l] * dzo))
+        num += xsum(a_t[l] * dzo)
+        den += xsum(a_v[l] * dzo)
         for k in range(nz):
             if ov[k, l] > 0:
                 wk = kbot > k
-                lay_num[k] += ov[k, l] * float(np.sum(a_t[l][wk]))
-                lay_den[k] += ov[k, l] * float(np.sum(a_v[l][wk]))
-    model_vol_k = np.array([float(np.sum(area_o[kbot > k])) * (z_w[k + 1] - z_w[k]) for k in range(nz)])
-    model_sum_k = np.array([float(np.sum(np.where(kbot > k, temp3[k], 0.0) * area_o)) * (z_w[k + 1] - z_w[k])
+                lay_num[k] += ov[k, l] * xsum(a_t[l][wk])
+                lay_den[k] += ov[k, l] * xsum(a_v[l][wk])
+    model_vol_k = np.array([xsum(area_o[kbot > k]) * (z_w[k + 1] - z_w[k]) for k in range(nz)])
+    model_sum_k = np.array([xsum(np.where(kbot > k, temp3[k], 0.0) * area_o) * (z_w[k + 1] - z_w[k])
                             for k in range(nz)])
     has = lay_den > 0
-    lev_same = float(np.sum(model_vol_k[has] * lay_num[has] / lay_den[has]) / np.sum(model_vol_k[has]))
-    mod_same = float(np.sum(model_sum_k[has]) / np.sum(model_vol_k[has]))
-    left_out = float(np.sum(model_vol_k[~has]) / np.sum(model_vol_k))
+    lev_same = xsum(model_vol_k[has] * lay_num[has] / lay_den[has]) / xsum(model_vol_k[has])
+    mod_same = xsum(model_sum_k[has]) / xsum(model_vol_k[has])
+    left_out = xsum(model_vol_k[~has]) / xsum(model_vol_k)
     vol = area_o[None] * (z_w[1:] - z_w[:-1])[:, None, None]
     wet3 = np.arange(nz)[:, None, None] < kbot[None]
-    filled = float(np.sum((wet3 & ~covered) * vol) / np.sum(wet3 * vol))
-    cov_mean = float(np.sum(np.where(covered, temp3, 0.0) * vol) / np.sum(covered * vol))
+    filled = xsum((wet3 & ~covered) * vol) / xsum(wet3 * vol)
+    cov_mean = xsum(np.where(covered, temp3, 0.0) * vol) / xsum(covered * vol)
     return temp3, salt3, dict(native_intersection_mean=num / den, layer_sum_mean=src_num / src_den,
                               covered_model_mean=cov_mean, filled_fraction=filled,
                               levitus_same_volume=lev_same, model_same_volume=mod_same,
                               left_out_fraction=left_out)
 
 
-def great_circle(lat1, lon1, lat2, lon2):
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(lon2 - lon1)
-    c = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
-    return np.arccos(np.clip(c, -1.0, 1.0))
+def great_circle(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle angle (radians) between two points, in 60-digit decimal arithmetic and
+    rounded once (numpy's float64 arccos/sin/cos differ between CPUs in the last bit)."""
+    with decimal.localcontext(_DEC):
+        p1, p2, dl = _rad(lat1), _rad(lat2), _rad(lon2 - lon1)
+        c = _dsin(p1) * _dsin(p2) + _dcos(p1) * _dcos(p2) * _dcos(dl)
+        c = max(min(c, decimal.Decimal(1)), decimal.Decimal(-1))
+        return float(_PI / 2 - _dasin(c))
 
 
 def river_outlets(gauss, ogrid, wet, land_fraction, ocean_fraction, orography):
@@ -1499,6 +1918,9 @@ def river_outlets(gauss, ogrid, wet, land_fraction, ocean_fraction, orography):
                 filled[jj, ii] = nh
                 heapq.heappush(heap, (nh, jj, ii))
     lat, lon = gauss.lat_c, gauss.lon_c
+    # Distances to the 8 neighbours depend only on the row and the offset (dj, di).
+    dist = {(j, dj, di): great_circle(lat[j], lon[0], lat[j + dj], lon[0] + di * (360.0 / nx))
+            for j in range(ny) for dj, di in NEIGH8 if 0 <= j + dj < ny}
     # Downstream neighbour by steepest descent on the filled surface.
     down = -np.ones((ny, nx, 2), dtype=int)
     for j in range(ny):
@@ -1513,7 +1935,7 @@ def river_outlets(gauss, ogrid, wet, land_fraction, ocean_fraction, orography):
                 drop = filled[j, i] - filled[jj, ii]
                 if drop <= 0:
                     continue
-                s = drop / great_circle(lat[j], lon[i], lat[jj], lon[ii])
+                s = drop / dist[(j, dj, di)]
                 if s > best:
                     best, bj, bi = s, jj, ii
             if bj < 0:
@@ -1522,9 +1944,13 @@ def river_outlets(gauss, ogrid, wet, land_fraction, ocean_fraction, orography):
     # Terminal Gaussian cell (with ocean) -> ocean-grid coastal wet cell.
     coast = coastal_cells(wet)
     cj, ci = np.nonzero(coast)
-    c_lat, c_lon = ogrid.lat_c[cj], ogrid.lon_c[ci]
     wy = overlap_1d(gauss.mu_e, ogrid.mu_e)   # [ny_gauss, ny_ocean]; longitudes coincide
-    assert np.allclose(gauss.lon_e, ogrid.lon_e)
+    assert np.allclose(gauss.lon_e, ogrid.lon_e) and nx == ogrid.nlon
+    # Nearest coastal cell = largest cos(distance) = sin p1 sin p2 + cos p1 cos p2 cos dlon,
+    # from decimal-rounded tables combined element-wise (no float transcendental).
+    sin_g, cos_g = dsin_deg(lat), dcos_deg(lat)
+    sin_c, cos_c = dsin_deg(ogrid.lat_c)[cj], dcos_deg(ogrid.lat_c)[cj]
+    cos_dl = dcos_deg(np.arange(nx) * (360.0 / nx))
     ocean_target = -np.ones((ny, nx), dtype=np.int64)
     for j in range(ny):
         for i in range(nx):
@@ -1535,8 +1961,8 @@ def river_outlets(gauss, ogrid, wet, land_fraction, ocean_fraction, orography):
                 r = max(rows, key=lambda rr: (wy[j, rr], -rr))
                 ocean_target[j, i] = r * ogrid.nlon + i
             else:
-                d = great_circle(lat[j], lon[i], c_lat, c_lon)
-                k = int(np.argmin(d))
+                cd = sin_g[j] * sin_c + cos_g[j] * cos_c * cos_dl[(ci - i) % nx]
+                k = int(np.argmax(cd))
                 ocean_target[j, i] = cj[k] * ogrid.nlon + ci[k]
     outlet = -np.ones((ny, nx), dtype=np.int32)
     for j in range(ny):
@@ -1576,8 +2002,16 @@ def read_oisst(src, R):
     grid, sst = read_latlon_var(ds, "tos", "lon", "lat", R, "oisst")
     area = grid.area()
     v = np.isfinite(sst)
-    own = float(np.sum(np.where(v, sst, 0) * area[None]) / np.sum(v * area[None]))
-    return dict(grid=grid, sst=sst, own_mean=own)
+    globe = xsum(np.where(v, sst, 0) * area[None]) / xsum(v * area[None])
+    # The file has land filled in (no missing values), so the mean above is over the whole
+    # globe. Mean over sea: weighted by the sea area of each 1-degree cell, from the climt
+    # 2-degree land mask of the same package (area_type_code == 0), conservatively remapped.
+    lm_grid, code = read_latlon_var(src.open("climt_landmask"), "area_type_code", "lon", "lat",
+                                    R, "climt_landmask")
+    sea = Remap(grid, lm_grid).integral((code == 0).astype(np.float64))
+    w = np.where(v, sea[None], 0.0)
+    sea_mean = xsum(np.where(v, sst, 0) * w) / xsum(w)
+    return dict(grid=grid, sst=sst, globe_mean=globe, sea_mean=sea_mean)
 
 
 def main(argv=None):
@@ -1608,6 +2042,7 @@ def main(argv=None):
             shared["levitus"] = read_levitus(src, R)
             shared["oisst"] = read_oisst(src, R)
             shared["snow_from_t30"] = snow_from_t30_factory(src, R)
+            shared["coads"] = read_coads(src, R)
             R0 = R
         results[res] = build_resolution(res, model_file, src, shared, args.out / res, log)
         # Sanity numbers go into a small text file beside the data (read by the checker).
