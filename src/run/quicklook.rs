@@ -1,17 +1,26 @@
 //! Quick-look PNG plots of a coupled run, made beside the NetCDF output when a year is
-//! complete (no Python or system libraries needed; pure-Rust PNG encoding):
+//! complete, with `plotters` and a bundled TrueType font (DejaVu Sans, Bitstream Vera
+//! licence in `src/run/fonts/`), so no Python, system fonts or system libraries are needed:
 //!
-//! - `quicklook_YYYY_maps.png`: annual means of year YYYY — SST (`tos`), surface air
-//!   temperature (`tas`), precipitation (`pr`, mm/day) and net TOA flux (`rtmt`) — and the
-//!   March and September sea-ice concentration (`siconc`);
+//! - `quicklook_YYYY_maps.png`: annual means of year YYYY — SST (`tos`, °C), surface air
+//!   temperature (`tas`, K), precipitation (`pr`, mm day⁻¹) and net downward TOA flux
+//!   (`rtmt`, W m⁻²) — and the March and September sea-ice concentration (`siconc`);
 //! - `quicklook_YYYY_series.png`: the monthly global diagnostics of `global.nc` from the start
 //!   of the run to the end of year YYYY (global SAT, SST, TOA net flux, AMOC at 26.5°N, Drake
-//!   Passage transport, deep-ocean temperature, sea-ice area per hemisphere).
+//!   Passage transport, deep-ocean temperature, sea-ice area per hemisphere), lines through
+//!   points, so that a single month shows as a point.
 //!
-//! Maps are plate carrée: longitude east from 0°E at the left edge, latitude south to north
-//! (north at the top), each cell drawn over its bounds. Missing points are grey.
+//! Maps are plate carrée in the Chronos frame: longitude east from 0°E at the left edge to
+//! 360°E, latitude south to north (north at the top), each cell drawn over its bounds, with
+//! longitude and latitude axes, the model's coastline (the edges between the ocean model's wet
+//! and dry cells, from the `tos` mask) on every map, and a colour bar with units. The colour
+//! ranges are fixed per variable so that years can be compared; values beyond them take the
+//! end colours. Missing points are grey.
 
 use crate::io::{CfError, CfReader, FILL_VALUE};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::Shift;
+use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Errors of the quick-look plots.
@@ -20,7 +29,7 @@ pub enum QuicklookError {
     /// Reading the output failed.
     #[error(transparent)]
     Cf(#[from] CfError),
-    /// Writing a PNG failed.
+    /// Drawing or writing a PNG failed.
     #[error("{}: {detail}", path.display())]
     Png {
         /// The file.
@@ -30,93 +39,49 @@ pub enum QuicklookError {
     },
 }
 
-/// An RGB image.
+/// The bundled font (DejaVu Sans 2.37).
+const FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+/// The font family name the plots use.
+const FAMILY: &str = "sans-serif";
+
+/// Registers the bundled font with plotters (once per process).
+fn register_font() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // The font is compiled in and known to parse (tested), so this cannot fail at run time.
+        plotters::style::register_font(FAMILY, FontStyle::Normal, FONT)
+            .unwrap_or_else(|_| panic!("the bundled DejaVu Sans font does not parse"));
+    });
+}
+
+/// An RGB image being drawn: row-major bytes, top row first.
 #[derive(Debug, Clone)]
-pub struct Canvas {
+pub struct Image {
     /// Width (pixels).
-    pub width: usize,
+    pub width: u32,
     /// Height (pixels).
-    pub height: usize,
+    pub height: u32,
     /// Row-major RGB bytes, top row first.
     pub rgb: Vec<u8>,
 }
 
-const WHITE: [u8; 3] = [255, 255, 255];
-const BLACK: [u8; 3] = [0, 0, 0];
-const GREY: [u8; 3] = [170, 170, 170];
-
-impl Canvas {
-    /// A white canvas.
-    pub fn new(width: usize, height: usize) -> Self {
+impl Image {
+    /// A white image.
+    pub fn new(width: u32, height: u32) -> Self {
         Self {
             width,
             height,
-            rgb: WHITE.repeat(width * height),
+            rgb: vec![255; 3 * width as usize * height as usize],
         }
     }
 
-    fn set(&mut self, x: i64, y: i64, c: [u8; 3]) {
-        if x >= 0 && y >= 0 && (x as usize) < self.width && (y as usize) < self.height {
-            let k = 3 * (y as usize * self.width + x as usize);
-            self.rgb[k..k + 3].copy_from_slice(&c);
-        }
+    /// The colour at pixel (x, y).
+    pub fn at(&self, x: u32, y: u32) -> [u8; 3] {
+        let k = 3 * (y as usize * self.width as usize + x as usize);
+        [self.rgb[k], self.rgb[k + 1], self.rgb[k + 2]]
     }
 
-    /// Text in the 8×8 font at (x, y) (top-left), scaled by `s`.
-    pub fn text(&mut self, x: i64, y: i64, text: &str, s: i64) {
-        let mut cx = x;
-        for ch in text.chars() {
-            let code = if ch.is_ascii() {
-                ch as usize
-            } else {
-                b'?' as usize
-            };
-            let glyph = font8x8::legacy::BASIC_LEGACY[code];
-            for (row, bits) in glyph.iter().enumerate() {
-                for col in 0..8 {
-                    if bits & (1 << col) != 0 {
-                        for dy in 0..s {
-                            for dx in 0..s {
-                                self.set(cx + col * s + dx, y + row as i64 * s + dy, BLACK);
-                            }
-                        }
-                    }
-                }
-            }
-            cx += 8 * s;
-        }
-    }
-
-    /// A straight line (Bresenham).
-    pub fn line(&mut self, (x0, y0): (i64, i64), (x1, y1): (i64, i64), c: [u8; 3]) {
-        let (dx, dy) = ((x1 - x0).abs(), -(y1 - y0).abs());
-        let (sx, sy) = (if x0 < x1 { 1 } else { -1 }, if y0 < y1 { 1 } else { -1 });
-        let (mut x, mut y, mut err) = (x0, y0, dx + dy);
-        loop {
-            self.set(x, y, c);
-            if x == x1 && y == y1 {
-                break;
-            }
-            let e2 = 2 * err;
-            if e2 >= dy {
-                err += dy;
-                x += sx;
-            }
-            if e2 <= dx {
-                err += dx;
-                y += sy;
-            }
-        }
-    }
-
-    fn rect(&mut self, x: i64, y: i64, w: i64, h: i64) {
-        self.line((x, y), (x + w, y), BLACK);
-        self.line((x, y + h), (x + w, y + h), BLACK);
-        self.line((x, y), (x, y + h), BLACK);
-        self.line((x + w, y), (x + w, y + h), BLACK);
-    }
-
-    /// Writes the canvas as an 8-bit RGB PNG.
+    /// Writes the image as an 8-bit RGB PNG, atomically (temporary file, then rename).
     ///
     /// # Errors
     /// [`QuicklookError::Png`] when the file cannot be written.
@@ -128,11 +93,7 @@ impl Canvas {
         let tmp = path.with_extension("png.tmp");
         {
             let f = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
-            let mut enc = png::Encoder::new(
-                std::io::BufWriter::new(f),
-                self.width as u32,
-                self.height as u32,
-            );
+            let mut enc = png::Encoder::new(std::io::BufWriter::new(f), self.width, self.height);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
             let mut w = enc.write_header().map_err(|e| err(e.to_string()))?;
@@ -143,8 +104,9 @@ impl Canvas {
     }
 }
 
-/// A colour map: piecewise-linear between evenly spaced RGB stops.
-pub fn colour(stops: &[[u8; 3]], x: f64) -> [u8; 3] {
+/// A colour map: piecewise-linear between evenly spaced RGB stops; x outside [0, 1] takes
+/// the end colours, a non-finite x the first.
+pub fn colour(stops: &[[u8; 3]], x: f64) -> RGBColor {
     let x = if x.is_finite() {
         x.clamp(0.0, 1.0)
     } else {
@@ -154,24 +116,29 @@ pub fn colour(stops: &[[u8; 3]], x: f64) -> [u8; 3] {
     let i = (f.floor() as usize).min(stops.len() - 2);
     let t = f - i as f64;
     let (a, b) = (stops[i], stops[i + 1]);
-    [0, 1, 2].map(|k| (a[k] as f64 + t * (b[k] as f64 - a[k] as f64)).round() as u8)
+    let c = [0, 1, 2].map(|k| (a[k] as f64 + t * (b[k] as f64 - a[k] as f64)).round() as u8);
+    RGBColor(c[0], c[1], c[2])
 }
 
-/// Blue–white–red, for temperatures and fluxes.
-pub const DIVERGING: [[u8; 3]; 5] = [
+/// Blue–white–red (ColorBrewer RdBu), for temperatures and fluxes.
+pub const DIVERGING: [[u8; 3]; 7] = [
     [33, 102, 172],
-    [146, 197, 222],
+    [103, 169, 207],
+    [209, 229, 240],
     [247, 247, 247],
-    [244, 165, 130],
+    [253, 219, 199],
+    [239, 138, 98],
     [178, 24, 43],
 ];
-/// White to dark blue, for precipitation and sea ice.
-pub const SEQUENTIAL: [[u8; 3]; 4] = [
-    [255, 255, 255],
-    [158, 202, 225],
-    [49, 130, 189],
+/// White to dark blue (ColorBrewer Blues), for precipitation and sea ice.
+pub const SEQUENTIAL: [[u8; 3]; 5] = [
+    [247, 251, 255],
+    [198, 219, 239],
+    [107, 174, 214],
+    [33, 113, 181],
     [8, 48, 107],
 ];
+const GREY: RGBColor = RGBColor(170, 170, 170);
 
 /// A map field with its cell bounds.
 #[derive(Debug, Clone)]
@@ -184,123 +151,309 @@ pub struct MapField {
     pub lat_bounds: Vec<[f64; 2]>,
 }
 
-/// Draws `f` into a `w`×`h` panel at (x, y) with a colour bar from `lo` to `hi` and a title.
-#[allow(clippy::too_many_arguments)]
-pub fn map_panel(
-    c: &mut Canvas,
-    (x, y, w, h): (i64, i64, i64, i64),
-    f: &MapField,
-    (lo, hi): (f64, f64),
-    stops: &[[u8; 3]],
-    title: &str,
-) {
-    let nx = f.lon_bounds.len();
-    c.text(x, y - 12, title, 1);
-    for py in 0..h {
-        let lat = 90.0 - 180.0 * (py as f64 + 0.5) / h as f64;
-        let row = f
-            .lat_bounds
-            .iter()
-            .position(|b| lat >= b[0].min(b[1]) && lat < b[0].max(b[1]));
-        for px in 0..w {
-            let lon = 360.0 * (px as f64 + 0.5) / w as f64;
-            let col = f.lon_bounds.iter().position(|b| {
-                let l = if lon >= b[1] { lon - 360.0 } else { lon };
-                l >= b[0] && l < b[1]
-            });
-            let colour_at = match (row, col) {
-                (Some(j), Some(i)) => {
-                    let v = f.values[j * nx + i];
-                    if v == FILL_VALUE || !v.is_finite() {
-                        GREY
-                    } else {
-                        colour(stops, (v - lo) / (hi - lo))
-                    }
+/// How a map is coloured: range, colour map, title and the colour bar's label (with units).
+#[derive(Debug, Clone, Copy)]
+pub struct MapStyle<'a> {
+    /// Values mapped to the two ends of the colour map.
+    pub range: (f64, f64),
+    /// Colour-map stops.
+    pub stops: &'a [[u8; 3]],
+    /// Panel title.
+    pub title: &'a str,
+    /// Colour-bar label, with units.
+    pub units: &'a str,
+}
+
+/// The longitude interval [a, b] split into pieces inside [0, 360] (cells straddling 0°E).
+fn lon_pieces([a, b]: [f64; 2]) -> Vec<(f64, f64)> {
+    let (a, b) = (a.min(b), a.max(b));
+    let mut out = Vec::new();
+    for shift in [-360.0, 0.0, 360.0] {
+        let (lo, hi) = ((a + shift).max(0.0), (b + shift).min(360.0));
+        if hi > lo {
+            out.push((lo, hi));
+        }
+    }
+    out
+}
+
+/// The coastline of a wet mask on a grid with `lon_bounds`, `lat_bounds` (south to north):
+/// the cell edges between a wet and a dry cell (zonally periodic), as segments in degrees.
+pub fn coastline(
+    wet: &[bool],
+    lon_bounds: &[[f64; 2]],
+    lat_bounds: &[[f64; 2]],
+) -> Vec<[(f64, f64); 2]> {
+    let (nx, ny) = (lon_bounds.len(), lat_bounds.len());
+    let mut seg = Vec::new();
+    let east_edge = |i: usize| lon_bounds[i][1].rem_euclid(360.0);
+    for j in 0..ny {
+        let (s, n) = (lat_bounds[j][0], lat_bounds[j][1]);
+        for i in 0..nx {
+            if wet[j * nx + i] != wet[j * nx + (i + 1) % nx] {
+                let x = east_edge(i);
+                seg.push([(x, s), (x, n)]);
+                if x == 0.0 {
+                    seg.push([(360.0, s), (360.0, n)]);
                 }
-                _ => GREY,
-            };
-            c.set(x + px, y + py, colour_at);
+            }
+            if j + 1 < ny && wet[j * nx + i] != wet[(j + 1) * nx + i] {
+                for (a, b) in lon_pieces(lon_bounds[i]) {
+                    seg.push([(a, n), (b, n)]);
+                }
+            }
         }
     }
-    c.rect(x - 1, y - 1, w + 1, h + 1);
-    // Colour bar below.
-    let by = y + h + 6;
-    for px in 0..w {
-        let col = colour(stops, px as f64 / (w - 1) as f64);
-        for dy in 0..8 {
-            c.set(x + px, by + dy, col);
-        }
-    }
-    c.rect(x - 1, by - 1, w + 1, 9);
-    c.text(x, by + 11, &format_value(lo), 1);
-    let hs = format_value(hi);
-    c.text(x + w - 8 * hs.len() as i64, by + 11, &hs, 1);
-    let mid = format_value(0.5 * (lo + hi));
-    c.text(x + w / 2 - 4 * mid.len() as i64, by + 11, &mid, 1);
+    seg
 }
 
-fn format_value(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-2..1e5).contains(&a) {
-        format!("{v:.1e}")
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else {
+type DrawResult<T> = Result<T, String>;
+
+/// A linear axis in degrees with fixed ticks (every 60° of longitude, 30° of latitude).
+#[derive(Debug, Clone)]
+struct DegreeAxis {
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+impl Ranged for DegreeAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        // As plotters' own f64 axis.
+        let f = (v - self.lo) / (self.hi - self.lo);
+        let n = (limit.1 - limit.0) as f64;
+        if n >= 0.0 {
+            limit.0 + (n * f + 1e-3).floor() as i32
+        } else {
+            limit.0 + (n * f - 1e-3).ceil() as i32
+        }
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        let n = ((self.hi - self.lo) / self.step).round() as usize + 1;
+        if hint.max_num_points() < n {
+            return Vec::new();
+        }
+        (0..n).map(|k| self.lo + k as f64 * self.step).collect()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// A colour-bar tick: no decimals for whole numbers, else as few as show the value.
+fn tick_label(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 * (1.0 + v.abs()) {
+        format!("{:.0}", v.round())
+    } else if (10.0 * v - (10.0 * v).round()).abs() < 1e-9 * (1.0 + v.abs()) {
         format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
     }
 }
 
-/// Draws a time series (years, values) into a panel with its range and a title.
-pub fn series_panel(
-    c: &mut Canvas,
-    (x, y, w, h): (i64, i64, i64, i64),
-    series: &[(&[f64], [u8; 3])],
+fn lon_label(x: &f64) -> String {
+    format!("{x:.0}°E")
+}
+
+fn lat_label(y: &f64) -> String {
+    match *y {
+        y if y > 0.0 => format!("{y:.0}°N"),
+        y if y < 0.0 => format!("{:.0}°S", -y),
+        _ => "0°".into(),
+    }
+}
+
+/// Draws `f` in `area`: the map with axes and the coastline `coast` above a colour bar.
+/// Returns the map's plotting area in pixels, `(x range, y range)`, for tests.
+pub fn map_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    f: &MapField,
+    coast: &[[(f64, f64); 2]],
+    style: MapStyle,
+) -> DrawResult<(std::ops::Range<i32>, std::ops::Range<i32>)> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (h, _) = (area.dim_in_pixel().1, 0);
+    let (map_area, bar_area) = area.split_vertically(h as i32 - 62);
+    let mut chart = ChartBuilder::on(&map_area)
+        .caption(style.title, (FAMILY, 15))
+        .margin_right(14)
+        .x_label_area_size(22)
+        .y_label_area_size(44)
+        .build_cartesian_2d(
+            DegreeAxis {
+                lo: 0.0,
+                hi: 360.0,
+                step: 60.0,
+            },
+            DegreeAxis {
+                lo: -90.0,
+                hi: 90.0,
+                step: 30.0,
+            },
+        )
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(7)
+        .y_labels(7)
+        .x_label_formatter(&lon_label)
+        .y_label_formatter(&lat_label)
+        .label_style((FAMILY, 11))
+        .draw()
+        .map_err(e)?;
+    chart
+        .plotting_area()
+        .fill(&GREY)
+        .map_err(|x| x.to_string())?;
+    let (lo, hi) = style.range;
+    let nx = f.lon_bounds.len();
+    let cells = f.lat_bounds.iter().enumerate().flat_map(|(j, lat)| {
+        f.lon_bounds.iter().enumerate().flat_map(move |(i, lon)| {
+            let v = f.values[j * nx + i];
+            let c = if v == FILL_VALUE || !v.is_finite() {
+                GREY
+            } else {
+                colour(style.stops, (v - lo) / (hi - lo))
+            };
+            lon_pieces(*lon)
+                .into_iter()
+                .map(move |(a, b)| Rectangle::new([(a, lat[0]), (b, lat[1])], c.filled()))
+        })
+    });
+    chart.draw_series(cells).map_err(e)?;
+    chart
+        .draw_series(
+            coast
+                .iter()
+                .map(|s| PathElement::new(s.to_vec(), BLACK.stroke_width(1))),
+        )
+        .map_err(e)?;
+    let pixels = chart.plotting_area().get_pixel_range();
+    colour_bar(&bar_area, style)?;
+    Ok(pixels)
+}
+
+/// A horizontal colour bar from `lo` to `hi` with ticks and the units label.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    style: MapStyle,
+) -> DrawResult<()> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let (lo, hi) = style.range;
+    let mut bar = ChartBuilder::on(area)
+        .margin_top(6)
+        .margin_left(60)
+        .margin_right(30)
+        .x_label_area_size(34)
+        .build_cartesian_2d(lo..hi, 0f64..1f64)
+        .map_err(e)?;
+    let n = 128;
+    let step = (hi - lo) / n as f64;
+    bar.draw_series((0..n).map(|k| {
+        let x0 = lo + k as f64 * step;
+        let c = colour(style.stops, (k as f64 + 0.5) / n as f64);
+        Rectangle::new([(x0, 0.0), (x0 + step, 1.0)], c.filled())
+    }))
+    .map_err(e)?;
+    bar.configure_mesh()
+        .disable_mesh()
+        .disable_y_axis()
+        .x_labels(7)
+        .x_label_formatter(&|v| tick_label(*v))
+        .x_desc(style.units)
+        .label_style((FAMILY, 11))
+        .axis_desc_style((FAMILY, 12))
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
+/// One time-series panel: `series` (values and colour, with a legend name) against model
+/// years, lines through points, y label with units.
+pub fn series_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[(&str, &[f64], RGBColor)],
     years: &[f64],
     title: &str,
-) {
-    c.text(x, y - 12, title, 1);
-    c.rect(x, y, w, h);
-    let finite = |v: &f64| v.is_finite() && *v != FILL_VALUE;
+    units: &str,
+) -> DrawResult<()> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let ok = |v: &f64| v.is_finite() && *v != FILL_VALUE;
     let all: Vec<f64> = series
         .iter()
-        .flat_map(|(v, _)| v.iter().copied().filter(finite))
+        .flat_map(|(_, v, _)| v.iter().copied().filter(ok))
         .collect();
-    if all.is_empty() || years.is_empty() {
-        return;
-    }
     let (mut lo, mut hi) = all
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(*v), b.max(*v))
         });
-    if hi - lo < 1e-12 * (1.0 + hi.abs()) {
-        lo -= 0.5;
-        hi += 0.5;
+    if all.is_empty() {
+        (lo, hi) = (0.0, 1.0);
     }
-    let (t0, t1) = (years[0], *years.last().expect("non-empty"));
-    let span = (t1 - t0).max(1e-9);
-    let px = |t: f64| x + 2 + ((t - t0) / span * (w - 4) as f64).round() as i64;
-    let py = |v: f64| y + h - 2 - ((v - lo) / (hi - lo) * (h - 4) as f64).round() as i64;
-    for (v, col) in series {
-        let pts: Vec<(i64, i64)> = years
+    // A flat or single-point series gets a range of ±0.5 % of its value (at least ±0.05).
+    let pad = (0.08 * (hi - lo))
+        .max(0.0025 * (hi.abs() + lo.abs()))
+        .max(0.05);
+    (lo, hi) = (lo - pad, hi + pad);
+    let (t0, t1) = match (years.first(), years.last()) {
+        (Some(&a), Some(&b)) => (a, b),
+        _ => (1.0, 2.0),
+    };
+    let tpad = ((t1 - t0) * 0.03).max(1.0 / 24.0);
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FAMILY, 15))
+        .margin(6)
+        .margin_right(16)
+        .x_label_area_size(34)
+        .y_label_area_size(64)
+        .build_cartesian_2d(t0 - tpad..t1 + tpad, lo..hi)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(220, 220, 220))
+        .x_labels(6)
+        .y_labels(6)
+        .x_desc("model year")
+        .y_desc(units)
+        .label_style((FAMILY, 11))
+        .axis_desc_style((FAMILY, 12))
+        .draw()
+        .map_err(e)?;
+    for (name, v, c) in series {
+        let pts: Vec<(f64, f64)> = years
             .iter()
             .zip(v.iter())
-            .filter(|(_, v)| finite(v))
-            .map(|(t, v)| (px(*t), py(*v)))
+            .filter(|(_, v)| ok(v))
+            .map(|(t, v)| (*t, *v))
             .collect();
-        if pts.len() == 1 {
-            c.set(pts[0].0, pts[0].1, *col);
-        }
-        for p in pts.windows(2) {
-            c.line(p[0], p[1], *col);
-        }
+        let c = *c;
+        chart
+            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
+            .map_err(e)?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
+        chart
+            .draw_series(pts.iter().map(|p| Circle::new(*p, 2, c.filled())))
+            .map_err(e)?;
     }
-    // Enough decimals to tell the ends apart.
-    let decimals = (2.0 - (hi - lo).log10().floor()).clamp(0.0, 6.0) as usize;
-    c.text(x + 3, y + 3, &format!("max {hi:.decimals$}"), 1);
-    c.text(x + 3, y + h - 11, &format!("min {lo:.decimals$}"), 1);
-    let yr = format!("years {:.1}-{:.1}", t0, t1);
-    c.text(x + w - 8 * yr.len() as i64 - 3, y + h - 11, &yr, 1);
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font((FAMILY, 11))
+            .draw()
+            .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Reads a monthly map variable from `path` and its lon/lat bounds (any lon/lat names).
@@ -339,127 +492,190 @@ fn mean(months: &[Vec<f64>], scale: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Makes the quick-look plots of year `year` in the run folder `dir`; returns the files.
-///
-/// # Errors
-/// [`QuicklookError`] when the year's files cannot be read or a PNG written.
-pub fn year(dir: &Path, year: u64) -> Result<Vec<PathBuf>, QuicklookError> {
+/// Draws with plotters into `img` and saves it to `path`.
+fn render(
+    img: &mut Image,
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> DrawResult<()>,
+) -> Result<(), QuicklookError> {
+    register_font();
+    let err = |detail: String| QuicklookError::Png {
+        path: path.to_path_buf(),
+        detail,
+    };
+    {
+        let root =
+            BitMapBackend::with_buffer(&mut img.rgb, (img.width, img.height)).into_drawing_area();
+        draw(&root).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    img.save(path)
+}
+
+/// The maps of year `year` (module docs) into `path`.
+fn year_maps(dir: &Path, year: u64, experiment: &str, path: &Path) -> Result<(), QuicklookError> {
     let atmos = dir.join(format!("atmos_{year:04}.nc"));
     let ocean = dir.join(format!("ocean_{year:04}.nc"));
     let ice = dir.join(format!("seaice_{year:04}.nc"));
-    let (pw, ph) = (360i64, 180i64);
-    let mut c = Canvas::new((3 * (pw + 40) + 20) as usize, (2 * (ph + 70) + 56) as usize);
-    let experiment = CfReader::open(&atmos)?
-        .attr_string(None, "experiment")
+    let (sst_months, sst_grid) = read_map(&ocean, "tos")?;
+    let wet: Vec<bool> = sst_months
+        .first()
+        .map(|m| m.iter().map(|v| *v != FILL_VALUE).collect())
         .unwrap_or_default();
-    c.text(20, 8, &format!("Chronos {experiment} - year {year:04}"), 1);
-    let slot = |k: i64| (20 + (k % 3) * (pw + 40), 56 + (k / 3) * (ph + 70), pw, ph);
-    type Panel<'a> = (&'a Path, &'a str, f64, (f64, f64), &'a [[u8; 3]], &'a str);
-    let panels: [Panel; 4] = [
-        (
-            &ocean,
-            "tos",
-            1.0,
-            (-2.0, 30.0),
-            &DIVERGING,
-            "SST (degC), annual mean",
-        ),
-        (
-            &atmos,
-            "tas",
-            1.0,
-            (230.0, 305.0),
-            &DIVERGING,
-            "surface air temperature (K)",
-        ),
-        (
-            &atmos,
-            "pr",
-            86400.0,
-            (0.0, 12.0),
-            &SEQUENTIAL,
-            "precipitation (mm/day)",
-        ),
-        (
-            &atmos,
-            "rtmt",
-            1.0,
-            (-150.0, 150.0),
-            &DIVERGING,
-            "net TOA flux down (W/m2)",
-        ),
+    let coast = coastline(&wet, &sst_grid.lon_bounds, &sst_grid.lat_bounds);
+    let n_months = sst_months.len();
+    let mut fields: Vec<(MapField, MapStyle)> = Vec::new();
+    let style = |range, stops, title, units| MapStyle {
+        range,
+        stops,
+        title,
+        units,
+    };
+    let annual = if n_months < 12 {
+        "mean of the months so far"
+    } else {
+        "annual mean"
+    };
+    let titles = [
+        format!("sea surface temperature, {annual}"),
+        format!("surface air temperature, {annual}"),
+        format!("precipitation, {annual}"),
+        format!("net downward TOA flux, {annual}"),
     ];
-    let mut n_months = 0;
-    for (k, (path, name, scale, range, stops, title)) in panels.into_iter().enumerate() {
-        let (months, mut f) = read_map(path, name)?;
-        n_months = months.len();
-        f.values = mean(&months, scale);
-        map_panel(&mut c, slot(k as i64), &f, range, stops, title);
+    let sst = MapField {
+        values: mean(&sst_months, 1.0),
+        ..sst_grid.clone()
+    };
+    fields.push((sst, style((-2.0, 32.0), &DIVERGING, &titles[0], "°C")));
+    type Spec<'a> = (&'a str, f64, (f64, f64), &'a [[u8; 3]], &'a str);
+    let specs: [Spec; 3] = [
+        ("tas", 1.0, (225.0, 305.0), &DIVERGING, "K"),
+        ("pr", 86400.0, (0.0, 15.0), &SEQUENTIAL, "mm/day"),
+        ("rtmt", 1.0, (-150.0, 150.0), &DIVERGING, "W m⁻²"),
+    ];
+    for (k, (name, scale, range, stops, units)) in specs.into_iter().enumerate() {
+        let (months, grid) = read_map(&atmos, name)?;
+        let f = MapField {
+            values: mean(&months, scale),
+            ..grid
+        };
+        fields.push((f, style(range, stops, &titles[k + 1], units)));
     }
-    let (months, f) = read_map(&ice, "siconc")?;
-    for (k, (m, label)) in [(2usize, "March"), (8, "September")]
-        .into_iter()
-        .enumerate()
-    {
-        if let Some(v) = months.get(m) {
-            let f = MapField {
-                values: v.clone(),
-                ..f.clone()
-            };
-            map_panel(
-                &mut c,
-                slot(4 + k as i64),
-                &f,
-                (0.0, 1.0),
-                &SEQUENTIAL,
-                &format!("sea-ice concentration, {label}"),
-            );
+    let (ice_months, ice_grid) = read_map(&ice, "siconc")?;
+    let ice_titles = [
+        "sea-ice concentration, March",
+        "sea-ice concentration, September",
+    ];
+    let mut missing = Vec::new();
+    for (m, title) in [2usize, 8].into_iter().zip(ice_titles) {
+        match ice_months.get(m) {
+            Some(v) => {
+                let f = MapField {
+                    values: v.clone(),
+                    ..ice_grid.clone()
+                };
+                let s = style((0.0, 1.0), &SEQUENTIAL, title, "fraction of the cell");
+                fields.push((f, s));
+            }
+            None => missing.push(title),
         }
     }
-    if n_months < 12 {
-        c.text(20, 22, &format!("(mean of {n_months} months)"), 1);
-    }
-    let maps = dir.join(format!("quicklook_{year:04}_maps.png"));
-    c.save(&maps)?;
+    let plural = if n_months == 1 { "" } else { "s" };
+    let title = format!("Chronos {experiment}: year {year:04} ({n_months} month{plural})");
+    let mut img = Image::new(1500, 860);
+    render(&mut img, path, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (head, body) = root.split_vertically(36);
+        head.titled(&title, (FAMILY, 20))
+            .map_err(|e| e.to_string())?;
+        let panels = body.split_evenly((2, 3));
+        for ((f, s), area) in fields.iter().zip(panels.iter()) {
+            map_panel(area, f, &coast, *s)?;
+        }
+        for (t, area) in missing.iter().zip(panels.iter().skip(fields.len())) {
+            let (w, h) = area.dim_in_pixel();
+            let style = (FAMILY, 15).into_font().color(&BLACK);
+            area.draw_text(t, &style, (60, 14))
+                .map_err(|e| e.to_string())?;
+            let note = "(month not reached yet)";
+            let grey = (FAMILY, 13).into_font().color(&GREY);
+            area.draw_text(note, &grey, (w as i32 / 2 - 70, h as i32 / 2))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}
 
-    // Time series of the whole run so far.
+/// The time series of the run so far (module docs) into `path`.
+fn run_series(dir: &Path, experiment: &str, path: &Path) -> Result<(), QuicklookError> {
     let r = CfReader::open(&dir.join("global.nc"))?;
-    let years: Vec<f64> = r.times()?.iter().map(|d| d / 365.0).collect();
+    // Model years: year 1 starts at day 0 of the noleap calendar.
+    let years: Vec<f64> = r.times()?.iter().map(|d| 1.0 + d / 365.0).collect();
     let get = |n: &str| r.read(n).map(|v| v.0);
-    let (sw, sh) = (520i64, 150i64);
-    let mut c = Canvas::new((2 * (sw + 40) + 20) as usize, (4 * (sh + 40) + 40) as usize);
-    c.text(
-        20,
-        8,
-        &format!("Chronos {experiment} - global monthly means"),
-        1,
-    );
-    let slot = |k: i64| (20 + (k % 2) * (sw + 40), 40 + (k / 2) * (sh + 40), sw, sh);
-    let red = [178, 24, 43];
-    let blue = [33, 102, 172];
-    let plots: [(&[&str], &str); 7] = [
-        (&["tas"], "global surface air temperature (K)"),
-        (&["sst"], "global SST (degC)"),
-        (&["toa_net"], "net TOA flux down (W/m2)"),
-        (&["amoc_26n"], "AMOC at 26.5N (Sv)"),
-        (&["drake"], "Drake Passage transport (Sv)"),
-        (&["thetao_deep"], "ocean temperature below 2000 m (degC)"),
+    let red = RGBColor(178, 24, 43);
+    let blue = RGBColor(33, 102, 172);
+    type Plot<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let plots: [Plot; 8] = [
+        (&[("tas", "global")], "global surface air temperature", "K"),
+        (&[("sst", "global")], "global sea surface temperature", "°C"),
+        (&[("toa_net", "global")], "net downward TOA flux", "W m⁻²"),
+        (&[("amoc_26n", "26.5°N")], "AMOC at 26.5°N", "Sv"),
+        (&[("drake", "Drake")], "Drake Passage transport", "Sv"),
         (
-            &["siarea_n", "siarea_s"],
-            "sea-ice area (1e6 km2): N red, S blue",
+            &[("thetao_deep", "> 2000 m")],
+            "ocean temperature below 2000 m",
+            "°C",
         ),
+        (
+            &[("siarea_n", "Arctic"), ("siarea_s", "Antarctic")],
+            "sea-ice area",
+            "10⁶ km²",
+        ),
+        (&[], "", ""),
     ];
-    for (k, (names, title)) in plots.into_iter().enumerate() {
-        let data: Vec<Vec<f64>> = names.iter().map(|n| get(n)).collect::<Result<_, _>>()?;
-        let series: Vec<(&[f64], [u8; 3])> = data
+    let mut data = Vec::new();
+    for (vars, _, _) in &plots {
+        let v: Vec<(String, Vec<f64>)> = vars
             .iter()
-            .enumerate()
-            .map(|(i, v)| (v.as_slice(), if i == 0 { red } else { blue }))
-            .collect();
-        series_panel(&mut c, slot(k as i64), &series, &years, title);
+            .map(|(n, label)| Ok(((*label).to_string(), get(n)?)))
+            .collect::<Result<_, CfError>>()?;
+        data.push(v);
     }
+    let title = format!("Chronos {experiment}: global monthly means");
+    let mut img = Image::new(1300, 1150);
+    render(&mut img, path, |root| {
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (head, body) = root.split_vertically(36);
+        head.titled(&title, (FAMILY, 20))
+            .map_err(|e| e.to_string())?;
+        let panels = body.split_evenly((4, 2));
+        for (((_, t, units), d), area) in plots.iter().zip(&data).zip(panels.iter()) {
+            if d.is_empty() {
+                continue;
+            }
+            let series: Vec<(&str, &[f64], RGBColor)> = d
+                .iter()
+                .enumerate()
+                .map(|(i, (l, v))| (l.as_str(), v.as_slice(), if i == 0 { red } else { blue }))
+                .collect();
+            series_panel(area, &series, &years, t, units)?;
+        }
+        Ok(())
+    })
+}
+
+/// Makes the quick-look plots of year `year` in the run folder `dir`; returns the files.
+///
+/// # Errors
+/// [`QuicklookError`] when the year's files cannot be read or a PNG drawn or written.
+pub fn year(dir: &Path, year: u64) -> Result<Vec<PathBuf>, QuicklookError> {
+    let experiment = CfReader::open(&dir.join(format!("atmos_{year:04}.nc")))?
+        .attr_string(None, "experiment")
+        .unwrap_or_default();
+    let maps = dir.join(format!("quicklook_{year:04}_maps.png"));
+    year_maps(dir, year, &experiment, &maps)?;
     let series = dir.join(format!("quicklook_{year:04}_series.png"));
-    c.save(&series)?;
+    run_series(dir, &experiment, &series)?;
     Ok(vec![maps, series])
 }
 
@@ -469,32 +685,79 @@ mod tests {
 
     #[test]
     fn colour_map_ends_and_middle() {
-        assert_eq!(colour(&DIVERGING, 0.0), DIVERGING[0]);
-        assert_eq!(colour(&DIVERGING, 1.0), DIVERGING[4]);
-        assert_eq!(colour(&DIVERGING, 0.5), DIVERGING[2]);
-        assert_eq!(colour(&DIVERGING, f64::NAN), DIVERGING[0]);
+        let rgb = |s: [u8; 3]| RGBColor(s[0], s[1], s[2]);
+        assert_eq!(colour(&DIVERGING, 0.0), rgb(DIVERGING[0]));
+        assert_eq!(colour(&DIVERGING, 1.0), rgb(DIVERGING[6]));
+        assert_eq!(colour(&DIVERGING, 0.5), rgb(DIVERGING[3]));
+        assert_eq!(colour(&DIVERGING, 2.0), rgb(DIVERGING[6]));
+        assert_eq!(colour(&DIVERGING, f64::NAN), rgb(DIVERGING[0]));
+    }
+
+    #[test]
+    fn bundled_font_renders_text() {
+        register_font();
+        let mut img = Image::new(200, 40);
+        {
+            let root = BitMapBackend::with_buffer(&mut img.rgb, (200, 40)).into_drawing_area();
+            root.draw_text("60°E 30°N", &(FAMILY, 20).into_font().color(&BLACK), (5, 5))
+                .unwrap();
+            root.present().unwrap();
+        }
+        let dark = img.rgb.chunks(3).filter(|p| p[0] < 100).count();
+        assert!(
+            dark > 50,
+            "only {dark} dark pixels: the font did not render"
+        );
+    }
+
+    #[test]
+    fn coastline_follows_the_mask_and_wraps() {
+        // 3 × 2 cells, one wet cell at 0°E in the south: its east, west (wrapped) and north
+        // edges are coast; the west edge is at −60° = 300°E.
+        let wet = [true, false, false, false, false, false];
+        let lon = [[-60.0, 60.0], [60.0, 180.0], [180.0, 300.0]];
+        let lat = [[-90.0, 0.0], [0.0, 90.0]];
+        let seg = coastline(&wet, &lon, &lat);
+        assert!(seg.contains(&[(60.0, -90.0), (60.0, 0.0)]), "{seg:?}");
+        assert!(seg.contains(&[(300.0, -90.0), (300.0, 0.0)]), "{seg:?}");
+        assert!(seg.contains(&[(0.0, 0.0), (60.0, 0.0)]), "{seg:?}");
+        assert!(seg.contains(&[(300.0, 0.0), (360.0, 0.0)]), "{seg:?}");
+        assert_eq!(seg.len(), 4, "{seg:?}");
     }
 
     #[test]
     fn map_is_in_the_chronos_frame() {
-        // One hot cell at 0°E (first column), northernmost row: drawn at the top left.
+        // One hot cell at 0°E (first column, bounds −60…60), northernmost row: drawn at the
+        // top left and, wrapped, at the top right.
+        register_font();
         let f = MapField {
             values: vec![0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
             lon_bounds: vec![[-60.0, 60.0], [60.0, 180.0], [180.0, 300.0]],
             lat_bounds: vec![[-90.0, 0.0], [0.0, 90.0]],
         };
-        let mut c = Canvas::new(400, 240);
-        map_panel(&mut c, (10, 20, 360, 180), &f, (0.0, 1.0), &SEQUENTIAL, "t");
-        let at = |x: usize, y: usize| {
-            let k = 3 * (y * c.width + x);
-            [c.rgb[k], c.rgb[k + 1], c.rgb[k + 2]]
+        let style = MapStyle {
+            range: (0.0, 1.0),
+            stops: &SEQUENTIAL,
+            title: "t",
+            units: "1",
         };
-        let hot = *SEQUENTIAL.last().expect("stops");
-        // 30°E, 45°N is in the hot cell; 30°E, 45°S and 120°E, 45°N are not.
-        assert_eq!(at(10 + 30, 20 + 45), hot);
-        assert_ne!(at(10 + 30, 20 + 135), hot);
-        assert_ne!(at(10 + 120, 20 + 45), hot);
-        // 330°E wraps into the first column (bounds −60…60).
-        assert_eq!(at(10 + 330, 20 + 45), hot);
+        let mut img = Image::new(600, 400);
+        let (xr, yr) = {
+            let root = BitMapBackend::with_buffer(&mut img.rgb, (600, 400)).into_drawing_area();
+            let r = map_panel(&root, &f, &[], style).unwrap();
+            root.present().unwrap();
+            r
+        };
+        // Pixel of (lon, lat) inside the plotting area.
+        let px = |lon: f64, lat: f64| {
+            let x = xr.start as f64 + lon / 360.0 * (xr.end - xr.start) as f64;
+            let y = yr.start as f64 + (90.0 - lat) / 180.0 * (yr.end - yr.start) as f64;
+            img.at(x as u32, y as u32)
+        };
+        let hot = SEQUENTIAL[4];
+        assert_eq!(px(30.0, 45.0), hot);
+        assert_eq!(px(330.0, 45.0), hot);
+        assert_ne!(px(30.0, -45.0), hot);
+        assert_ne!(px(120.0, 45.0), hot);
     }
 }
