@@ -1,17 +1,10 @@
 //! End-to-end tests of the `chronos` binary.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn chronos(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chronos"));
-    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "CHRONOS_RESOLUTION",
-        "CHRONOS_DT_ATMOS",
-        "CHRONOS_MODEL_DIR",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common_cf::chronos_command();
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -86,6 +79,25 @@ fn bad_inputs_are_clear_errors() {
             &["no/such/experiment.toml"],
         ),
     ];
+    // An output folder that cannot be made: each mode says what failed and what to do.
+    let forbidden: Vec<[&str; 6]> = ["control", "atmos_only", "ocean_only"]
+        .iter()
+        .map(|e| {
+            let exp: &'static str = Box::leak(format!("experiments/{e}.toml").into_boxed_str());
+            ["run", exp, "--days", "1", "--out", "/proc/forbidden/run"]
+        })
+        .collect();
+    for args in &forbidden {
+        let o = chronos(args, &[]);
+        let (_, err) = text(&o);
+        assert!(!o.status.success(), "{args:?} should fail");
+        for n in [
+            "cannot create the output folder /proc/forbidden/run",
+            "--out DIR",
+        ] {
+            assert!(err.contains(n), "{args:?}: `{n}` not in: {err}");
+        }
+    }
     for (args, env, needles) in cases {
         let o = chronos(args, env);
         let (_, err) = text(&o);

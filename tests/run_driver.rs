@@ -11,16 +11,8 @@ use std::process::{Command, Output, Stdio};
 mod common;
 
 fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chronos"));
-    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "CHRONOS_RESOLUTION",
-        "CHRONOS_DT_ATMOS",
-        "CHRONOS_MODEL_DIR",
-        "CHRONOS_DATA_DIR",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = common::chronos_command();
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -104,7 +96,8 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         (short, chronos(&refs, &[]))
     });
 
-    // B: progress lines on every interval; SIGTERM once the model is past 2 February 12:00.
+    // B: progress lines on every interval; SIGTERM once the model is past 1 February 12:00
+    // (36 coupling intervals before the end, so that a fast machine cannot finish first).
     let args_b = args(&b);
     let refs: Vec<&str> = args_b.iter().map(String::as_str).collect();
     let mut child = command(&refs, &[("CHRONOS_LOG_SECONDS", "0")])
@@ -119,9 +112,10 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         let line = line.unwrap();
         log.push_str(&line);
         log.push('\n');
-        if !sent && line.starts_with("progress 0001-02-02 12:00") {
-            let ok = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
+        if !sent && line.starts_with("progress 0001-02-01 12:00") {
+            // The shell's built-in kill: /bin/kill (procps) is not on every Debian image.
+            let ok = Command::new("sh")
+                .args(["-c", &format!("kill -TERM {}", child.id())])
                 .status()
                 .unwrap();
             assert!(ok.success());
@@ -147,7 +141,7 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
     assert_eq!(mid.len(), 1, "one restart written at the stop: {mid:?}");
     let t = restart_seconds(mid[0]);
     assert!(
-        (32.5 * 86400.0..33.0 * 86400.0).contains(&t),
+        (31.5 * 86400.0..33.0 * 86400.0).contains(&t),
         "stopped at {t} s: inside February, before the end"
     );
 

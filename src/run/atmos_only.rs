@@ -357,10 +357,7 @@ pub fn run<B: Backend>(
         device,
     )?;
     let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
-    std::fs::create_dir_all(&opts.out).map_err(|source| RunError::Io {
-        path: opts.out.clone(),
-        source,
-    })?;
+    super::create_output_folder(&opts.out)?;
     super::write_config(cfg, kind, &opts.out)?;
     let dt = model_cfg.atmosphere.dt;
     let steps_per_day = (SECONDS_PER_DAY / dt).round() as usize;

@@ -352,7 +352,7 @@ pub fn run<B: Backend>(
 
     // The folder (only once the model is built and every input read: bad input never touches
     // it): start over (--force), resume, or start.
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    super::create_output_folder(dir)?;
     let _lock = lock_folder(dir)?;
     if opts.force {
         for p in own_files(dir) {

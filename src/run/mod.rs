@@ -88,6 +88,18 @@ pub enum RunError {
     /// A restart could not be written or read.
     #[error(transparent)]
     Restart(#[from] restart::RestartError),
+    /// The output folder could not be created.
+    #[error(
+        "cannot create the output folder {}: {source}; choose a folder you can write to with \
+         --out DIR (its parent must exist or be creatable)",
+        path.display()
+    )]
+    OutputFolder {
+        /// The folder.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
     /// A file system operation failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -96,6 +108,17 @@ pub enum RunError {
         /// The failure.
         source: std::io::Error,
     },
+}
+
+/// Creates the output folder `out` (and its parents).
+///
+/// # Errors
+/// [`RunError::OutputFolder`], naming the folder and what to do.
+pub fn create_output_folder(out: &Path) -> Result<(), RunError> {
+    std::fs::create_dir_all(out).map_err(|source| RunError::OutputFolder {
+        path: out.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes `config.toml` (resolved configuration, overrides, backend and version) into `out`

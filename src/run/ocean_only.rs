@@ -166,10 +166,7 @@ pub fn run<B: Backend>(
         diagnostics: diag,
         ..
     } = OceanOnlySetup::<B>::new(model_cfg, restoring_days, device)?;
-    std::fs::create_dir_all(&opts.out).map_err(|source| RunError::Io {
-        path: opts.out.clone(),
-        source,
-    })?;
+    super::create_output_folder(&opts.out)?;
     super::write_config(cfg, kind, &opts.out)?;
     eprintln!(
         "ocean-only {} on {}: {} days at Δt = {} s ({} islands in the barotropic solve); set-up {:.1} s; output in {}",

@@ -492,11 +492,14 @@ fn mean(months: &[Vec<f64>], scale: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Draws with plotters into `img` and saves it to `path`.
+/// Draws with plotters into `img` (white, `title` on top, the rest split into `grid` =
+/// (rows, columns) panels handed to `draw`) and saves it to `path`.
 fn render(
     img: &mut Image,
     path: &Path,
-    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> DrawResult<()>,
+    title: &str,
+    grid: (usize, usize),
+    draw: impl FnOnce(&[DrawingArea<BitMapBackend, Shift>]) -> DrawResult<()>,
 ) -> Result<(), QuicklookError> {
     register_font();
     let err = |detail: String| QuicklookError::Png {
@@ -506,7 +509,11 @@ fn render(
     {
         let root =
             BitMapBackend::with_buffer(&mut img.rgb, (img.width, img.height)).into_drawing_area();
-        draw(&root).map_err(err)?;
+        root.fill(&WHITE).map_err(|e| err(e.to_string()))?;
+        let (head, body) = root.split_vertically(36);
+        head.titled(title, (FAMILY, 20))
+            .map_err(|e| err(e.to_string()))?;
+        draw(&body.split_evenly(grid)).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     img.save(path)
@@ -583,12 +590,7 @@ fn year_maps(dir: &Path, year: u64, experiment: &str, path: &Path) -> Result<(),
     let plural = if n_months == 1 { "" } else { "s" };
     let title = format!("Chronos {experiment}: year {year:04} ({n_months} month{plural})");
     let mut img = Image::new(1500, 860);
-    render(&mut img, path, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (head, body) = root.split_vertically(36);
-        head.titled(&title, (FAMILY, 20))
-            .map_err(|e| e.to_string())?;
-        let panels = body.split_evenly((2, 3));
+    render(&mut img, path, &title, (2, 3), |panels| {
         for ((f, s), area) in fields.iter().zip(panels.iter()) {
             map_panel(area, f, &coast, *s)?;
         }
@@ -643,12 +645,7 @@ fn run_series(dir: &Path, experiment: &str, path: &Path) -> Result<(), Quicklook
     }
     let title = format!("Chronos {experiment}: global monthly means");
     let mut img = Image::new(1300, 1150);
-    render(&mut img, path, |root| {
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (head, body) = root.split_vertically(36);
-        head.titled(&title, (FAMILY, 20))
-            .map_err(|e| e.to_string())?;
-        let panels = body.split_evenly((4, 2));
+    render(&mut img, path, &title, (4, 2), |panels| {
         for (((_, t, units), d), area) in plots.iter().zip(&data).zip(panels.iter()) {
             if d.is_empty() {
                 continue;

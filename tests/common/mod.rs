@@ -3,6 +3,22 @@
 
 use std::process::Command;
 
+/// The `chronos` binary as a command run in the project folder, with none of the user's
+/// `CHRONOS_*` settings (resolution, atmosphere step, model and data folders) leaking in.
+pub fn chronos_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chronos"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "CHRONOS_RESOLUTION",
+        "CHRONOS_DT_ATMOS",
+        "CHRONOS_MODEL_DIR",
+        "CHRONOS_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
 /// Runs `compliance-checker --test=cf:1.8` when it is installed (CI installs it; set
 /// `CHRONOS_CF_CHECKER` to its path, or have it on PATH). `CHRONOS_REQUIRE_CF_CHECKER=1`
 /// makes its absence a failure.
