@@ -9,7 +9,7 @@
 //! received (at T), and λ = 4σT³ + ρ_a C|V| (c_p + L β ∂q_sat/∂T) ≥ 0 is the growth of the
 //! upward flux with T ([`SurfaceForcing::heat_flux_derivative`]), so
 //! T⁺ = T + Δt (F − L_f E_snow)/(C + λΔt) is stable for any λΔt/C (the explicit step of
-//! session 5 oscillated for λΔt/C > 1, wet forest in winds above ~9 m s⁻¹). The extra upward
+//! commit e4a16a2 oscillated for λΔt/C > 1, wet forest in winds above ~9 m s⁻¹). The extra upward
 //! flux λ(T⁺ − T) the land gave up is returned by [`LandModel::step`] and handed to the
 //! atmosphere over the next step (the coupler's implicit-coupling correction, as for sea
 //! ice), so energy is exchanged exactly.
