@@ -22,17 +22,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn bench<B: Backend>(name: &str, backend_name: &str) {
     let d = Default::default();
     let cfg = ResolvedConfig::builtin(name).unwrap().model;
-    let (model, data) =
-        CoupledModel::<B>::new(&cfg, 284.3, Orbit::preset("pi").unwrap(), &d).unwrap();
+    let (model, data) = CoupledModel::<B>::new(&cfg, &d).unwrap();
+    let orbit = Orbit::preset("pi").unwrap();
     let mut state = model.initial_state(&data).unwrap();
     let per_day = (86400.0 / model.interval).round() as usize;
     for _ in 0..per_day {
-        state = step(&model, state).0;
+        let f = model.forcing(284.3, &orbit, state.time);
+        state = step(&model, state, &f).0;
     }
     let reps = if name == "t31" { 24 } else { 6 };
     let t = median_us(
         || {
-            let (s, _) = step(&model, state.clone());
+            let f = model.forcing(284.3, &orbit, state.time);
+            let (s, _) = step(&model, state.clone(), &f);
             let _ = backend::to_vec_f64(s.ocean.temperature.sum());
         },
         reps,

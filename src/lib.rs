@@ -25,7 +25,6 @@
 pub mod atmos;
 pub mod backend;
 pub mod config;
-pub mod constants;
 pub mod coupler;
 pub mod forcing;
 pub mod grid;
@@ -35,5 +34,6 @@ pub mod land;
 pub mod model;
 pub mod numerics;
 pub mod ocean;
+pub mod physics;
 pub mod run;
 pub mod spectral;

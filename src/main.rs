@@ -146,7 +146,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             // to write a restart and stop; a second signal stops at once.
             // Only the coupled driver polls the flag; the other modes keep the default action.
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            if exp.experiment.mode == "coupled" {
+            if exp.experiment.mode == chronos::config::RunMode::Coupled {
                 let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
                 for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
                     signal_hook::flag::register_conditional_shutdown(
@@ -164,11 +164,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 force,
                 stop: Some(stop),
             };
-            let mode = match exp.experiment.mode.as_str() {
-                "ocean_only" => Mode::Ocean,
-                "atmos_only" => Mode::Atmosphere,
-                "coupled" => Mode::Coupled,
-                other => return Err(RunError::ModeNotAvailable(other.to_string()).into()),
+            let mode = match exp.experiment.mode {
+                chronos::config::RunMode::OceanOnly => Mode::Ocean,
+                chronos::config::RunMode::AtmosOnly => Mode::Atmosphere,
+                chronos::config::RunMode::Coupled => Mode::Coupled,
             };
             let out_dir = opts.out.clone();
             let summary = backend::dispatch(kind, RunJob { cfg, opts, mode })??;

@@ -7,8 +7,8 @@
 use burn_tensor::{backend::Backend, Tensor};
 use chronos::backend::{to_vec_f64, Cpu64, Cpu64Autodiff};
 use chronos::config::{ConfigRequest, Environment, ModelConfig, ResolvedConfig};
-use chronos::constants::SECONDS_PER_DAY;
 use chronos::forcing::orbit::Orbit;
+use chronos::physics::constants::SECONDS_PER_DAY;
 use chronos::run::atmos_only::{column_budget, AtmosOnly, SurfaceKind, UPPER_V1};
 
 fn model(sets: &[&str]) -> ModelConfig {

@@ -17,8 +17,9 @@
 use burn_tensor::Tensor;
 use chronos::atmos::convection::TABLE;
 use chronos::atmos::qtcm::{qsat_1000, A1_SURFACE, TREF_SURFACE};
-use chronos::atmos::radiation::{longwave, Clouds, STEFAN_BOLTZMANN, TS_REFERENCE};
+use chronos::atmos::radiation::{longwave, Clouds, TS_REFERENCE};
 use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+use chronos::physics::constants::STEFAN_BOLTZMANN;
 
 type B = Cpu64;
 

@@ -5,8 +5,8 @@
 use burn_tensor::Tensor;
 use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64};
 use chronos::config::ResolvedConfig;
-use chronos::ice::LATENT_HEAT_FUSION;
 use chronos::land::{LandModel, LandState, SurfaceForcing};
+use chronos::physics::constants::LATENT_HEAT_FUSION;
 
 type B = Cpu64;
 

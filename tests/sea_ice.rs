@@ -5,9 +5,8 @@
 use burn_tensor::Tensor;
 use chronos::backend::{tensor_from_vec, to_vec_f64, Cpu64};
 use chronos::config::ResolvedConfig;
-use chronos::ice::{IceForcing, SeaIceModel, SeaIceState, LATENT_HEAT_FUSION};
-use chronos::ocean::eos::RHO0;
-use chronos::ocean::model::CP_OCEAN;
+use chronos::ice::{IceForcing, SeaIceModel, SeaIceState};
+use chronos::physics::constants::{CP_SEAWATER as CP_OCEAN, LATENT_HEAT_FUSION, RHO0};
 
 type B = Cpu64;
 const SIGMA: f64 = 5.670_374_419e-8;

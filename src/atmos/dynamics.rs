@@ -164,6 +164,17 @@ pub struct AtmosState<B: Backend> {
     pub step: usize,
 }
 
+impl<B: Backend> AtmosState<B> {
+    /// The level the column physics uses: t − Δt, or t on a cold start's forward first step.
+    pub fn physics_level(&self) -> &Tensor<B, 4> {
+        if self.step == 0 {
+            &self.current
+        } else {
+            &self.previous
+        }
+    }
+}
+
 /// Physics forcing of one step on the grid, each `[1, nlat, nlon]`.
 #[derive(Debug, Clone)]
 pub struct AtmosForcing<B: Backend> {
@@ -179,18 +190,8 @@ pub struct AtmosForcing<B: Backend> {
     pub stress_y: Tensor<B, 3>,
 }
 
-/// The atmosphere's lowest-level state exported to the coupler (the input of its bulk formulae; [`crate::coupler::bulk`]), each `[1, nlat, nlon]`.
-#[derive(Debug, Clone)]
-pub struct SurfaceAir<B: Backend> {
-    /// Surface air temperature T_a (K).
-    pub temperature: Tensor<B, 3>,
-    /// Surface specific humidity q_a (kg kg⁻¹).
-    pub humidity: Tensor<B, 3>,
-    /// Surface wind, eastward (m s⁻¹).
-    pub u: Tensor<B, 3>,
-    /// Surface wind, northward (m s⁻¹).
-    pub v: Tensor<B, 3>,
-}
+/// The atmosphere's lowest-level state exported to the coupler (shared with the surfaces).
+pub use crate::physics::SurfaceAir;
 
 /// Grid fields of one time level, each `[1, nlat, nlon]`.
 #[derive(Debug, Clone)]

@@ -22,4 +22,4 @@ pub mod radiation;
 
 pub use convection::Convection;
 pub use dynamics::{AtmosForcing, AtmosGrid, AtmosModel, AtmosState, DynamicsSwitches, SurfaceAir};
-pub use physics::{AtmosDiagnostics, AtmosPhysics, PhysicsOutput, SurfaceInput};
+pub use physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing, PhysicsOutput, SurfaceInput};

@@ -41,7 +41,7 @@ use super::convection::Convection;
 use super::dynamics::{AtmosForcing, AtmosGrid, AtmosModel, SurfaceAir};
 use super::qtcm::{B1_HAT, CPG, EPS_I1, G_OVER_PT, LATENT_HEAT, QREF_HAT, V1_SQ_HAT};
 use super::qtcm::{TCREF_HAT, TREF_HAT};
-use super::radiation::{longwave, shortwave, Clouds};
+use super::radiation::{longwave, shortwave, Clouds, Insolation};
 use crate::config::{AtmospherePhysicsConfig, StratusCover};
 use crate::forcing::climatology::MonthlyClimatology;
 use crate::forcing::orbit::Orbit;
@@ -318,7 +318,21 @@ pub const TA500_REFERENCE: f64 = 270.063_17 + TREF_HAT - TCREF_HAT;
 /// a₁ at 500 hPa (1), QTCM1 `T1cTableIn`.
 pub const A1_500: f64 = 0.448_642_91;
 
-/// The column physics: parameters, orbit, CO₂ and the precomputed convection tables.
+/// The time-dependent external forcing of one physics call, passed in by the driver (never
+/// stored in the model): the time, CO₂ and the insolation of the orbit at that time.
+#[derive(Debug, Clone)]
+pub struct PhysicsForcing<B: Backend> {
+    /// Day of the 365-day year of the physics' time level (0 = 1 January 00:00), for the
+    /// monthly cloud climatology.
+    pub day: f64,
+    /// CO₂ (ppm).
+    pub co2: f64,
+    /// The shortwave's insolation columns for the orbit on `day`.
+    pub insolation: Insolation<B>,
+}
+
+/// The column physics: parameters and the precomputed convection tables (constant in a run;
+/// CO₂ and the orbit arrive with each call as [`PhysicsForcing`]).
 #[derive(Debug, Clone)]
 pub struct AtmosPhysics<B: Backend> {
     /// Betts–Miller convection (τ_c).
@@ -327,10 +341,6 @@ pub struct AtmosPhysics<B: Backend> {
     pub condensation_rate: f64,
     /// Total solar irradiance S₀ (W m⁻²).
     pub solar_constant: f64,
-    /// CO₂ (ppm).
-    pub co2: f64,
-    /// The orbit.
-    pub orbit: Orbit,
     /// Gaussian latitudes (radians, south to north).
     pub lat: Vec<f64>,
     /// The observed total cloud cover the stratus fills up to (`stratus = "observed"`), or
@@ -339,21 +349,12 @@ pub struct AtmosPhysics<B: Backend> {
 }
 
 impl<B: Backend> AtmosPhysics<B> {
-    /// The physics with `[atmosphere_physics]` settings, CO₂ (ppm), orbit and the grid's
-    /// latitudes (radians).
-    pub fn new(
-        settings: &AtmospherePhysicsConfig,
-        co2: f64,
-        orbit: Orbit,
-        lat: Vec<f64>,
-        device: &B::Device,
-    ) -> Self {
+    /// The physics with `[atmosphere_physics]` settings and the grid's latitudes (radians).
+    pub fn new(settings: &AtmospherePhysicsConfig, lat: Vec<f64>, device: &B::Device) -> Self {
         AtmosPhysics {
             convection: Convection::new(settings.convection_timescale, device),
             condensation_rate: 1.0 / settings.condensation_timescale,
             solar_constant: settings.solar_constant,
-            co2,
-            orbit,
             lat,
             observed_cloud: None,
         }
@@ -383,16 +384,35 @@ impl<B: Backend> AtmosPhysics<B> {
         Ok(self)
     }
 
+    /// The forcing of a physics call on day `day` of the 365-day year (0 = 1 January 00:00)
+    /// with CO₂ `co2` (ppm) and `orbit`: the declination δ and Earth–Sun distance of the day
+    /// (Berger 1978) give the insolation S₀(a/r)² cos Z of every latitude.
+    pub fn forcing(
+        &self,
+        co2: f64,
+        orbit: &Orbit,
+        day: f64,
+        device: &B::Device,
+    ) -> PhysicsForcing<B> {
+        let (delta, dist2) = orbit.declination_and_distance(day);
+        PhysicsForcing {
+            day,
+            co2,
+            insolation: Insolation::new(self.solar_constant * dist2, delta, &self.lat, device),
+        }
+    }
+
     /// One physics call on the grid fields `g` (at t − Δt) with the surface `sfc` and its
-    /// bulk-formula input `air`, on day `day` of the 365-day year (0 = 1 January 00:00).
+    /// bulk-formula input `air`, under the external forcing `f`.
     pub fn compute(
         &self,
         model: &AtmosModel<B>,
         g: &AtmosGrid<B>,
         air: &SurfaceAir<B>,
         sfc: &SurfaceInput<B>,
-        day: f64,
+        f: &PhysicsForcing<B>,
     ) -> PhysicsOutput<B> {
+        let day = f.day;
         let conv = self.convection.compute(g.t1.clone(), g.q1.clone());
         let q_hat = g.q1.clone() * B1_HAT + QREF_HAT;
         let excess = (q_hat - self.convection.column_saturation(g.t1.clone())).clamp_min(0.0);
@@ -403,20 +423,13 @@ impl<B: Backend> AtmosPhysics<B> {
         };
         let clt = clouds.fraction[0].clone().neg() + 1.0;
         let ta500 = g.t1.clone() * A1_500 + TA500_REFERENCE;
-        let (delta, dist2) = self.orbit.declination_and_distance(day);
-        let sw = shortwave(
-            self.solar_constant * dist2,
-            delta,
-            &self.lat,
-            &clouds,
-            sfc.albedo.clone(),
-        );
+        let sw = shortwave(&f.insolation, &clouds, sfc.albedo.clone());
         let lw = longwave(
             g.t1.clone(),
             g.q1.clone(),
             sfc.temperature.clone(),
             &clouds,
-            self.co2,
+            f.co2,
         );
         let mut dissipation =
             sfc.stress_x.clone() * air.u.clone() + sfc.stress_y.clone() * air.v.clone();
@@ -511,14 +524,9 @@ mod tests {
             stress_y: field(&|p| 0.01 * ((p % 4) as f64)),
         };
         let lat: Vec<f64> = model.transform.mu.iter().map(|m| m.asin()).collect();
-        let physics = AtmosPhysics::<Cpu64>::new(
-            &cfg.atmosphere_physics,
-            400.0,
-            Orbit::preset("pi").unwrap(),
-            lat,
-            &dev,
-        );
-        let out = physics.compute(&model, &g, &air, &sfc, 172.0);
+        let physics = AtmosPhysics::<Cpu64>::new(&cfg.atmosphere_physics, lat, &dev);
+        let f = physics.forcing(400.0, &Orbit::preset("pi").unwrap(), 172.0, &dev);
+        let out = physics.compute(&model, &g, &air, &sfc, &f);
         let d = &out.diagnostics;
         let lhs = to_vec_f64(out.forcing.heating.clone() + out.forcing.moistening.clone());
         let rhs = to_vec_f64(d.toa_net() - d.surface_net() + d.dissipation.clone());

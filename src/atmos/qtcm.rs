@@ -70,25 +70,11 @@ pub const G_OVER_PT: f64 = 9.8 / 80_000.0;
 pub const EPS_TAU: f64 = G_OVER_PT * V1_SURFACE / V1_SQ_HAT;
 /// Gas constant of dry air R (J kg⁻¹ K⁻¹); the baroclinic pressure gradient is −R∇T₁.
 pub const R_AIR: f64 = 287.04;
-/// Specific heat of air c_p (J kg⁻¹ K⁻¹).
-pub const CP_AIR: f64 = 1004.0;
-/// Latent heat of condensation L (J kg⁻¹), QTCM1's value.
-pub const LATENT_HEAT: f64 = 2.43e6;
-
-/// Saturation specific humidity at 1000 hPa (kg kg⁻¹) of temperature `t` (K), QTCM1's
-/// `hsat0`: q_sat = 0.622 · 0.6108 kPa · exp(17.27 T_c/(237.3 + T_c)) / 100 kPa, T_c = T − 273.15.
-pub fn qsat_1000(t: f64) -> f64 {
-    let tc = t - 273.15;
-    0.622 * 0.6108 * (17.27 * tc / (237.3 + tc)).exp() * 0.01
-}
-
-/// [`qsat_1000`] elementwise on a tensor of temperatures (K), any shape.
-pub fn qsat<B: burn_tensor::backend::Backend, const D: usize>(
-    t: burn_tensor::Tensor<B, D>,
-) -> burn_tensor::Tensor<B, D> {
-    let tc = t - 273.15;
-    (tc.clone() / (tc + 237.3) * 17.27).exp() * (0.622 * 0.6108 * 0.01)
-}
+/// c_p of air (J kg⁻¹ K⁻¹) and the latent heat of condensation L (J kg⁻¹), QTCM1's values,
+/// from the shared constants ([`crate::physics::constants`]).
+pub use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR as LATENT_HEAT};
+/// QTCM1's saturation humidity `hsat0`, shared with the surfaces ([`crate::physics::thermo`]).
+pub use crate::physics::thermo::{qsat, qsat_1000};
 
 /// The dry gravity-wave speed of the baroclinic mode, c = √(R M_sr/â₁) = 47.4 m s⁻¹ (the
 /// Kelvin-wave speed with q₁ = 0).

@@ -31,6 +31,7 @@
 use super::qtcm::QREF_SURFACE;
 use crate::backend::tensor_from_vec;
 use crate::forcing::orbit::sunset_hour_angle;
+use crate::physics::constants::STEFAN_BOLTZMANN;
 use burn_tensor::{backend::Backend, Tensor};
 use std::f64::consts::PI;
 
@@ -183,29 +184,67 @@ impl<B: Backend> Shortwave<B> {
     }
 }
 
-/// QTCM1's shortwave for solar flux `s` = S₀(a/r)² (W m⁻²), declination `delta` (radians),
-/// latitudes `lat` (radians, south to north), clouds and surface albedo αₛ (1).
+/// The insolation columns of QTCM1's shortwave for one physics call: for the solar flux
+/// s = S₀(a/r)² (W m⁻²) and declination δ (radians) at the latitudes φ (radians, south to
+/// north), the per-sky-type coefficients s (A_ik cos Z₂ + B_ik cos Z₁) of the absorbed
+/// (i = 0) and surface-downward (i = 1) fluxes of the five sky types k, then the TOA
+/// insolation s cos Z₁ (module docs), as one tensor `[11, nlat, 1]`.
+///
+/// The zenith-angle moments are computed on the host (they need arccos and tan) once per
+/// physics call and uploaded as this one tensor, which is forcing, not state: the run driver
+/// builds it from the orbit ([`crate::forcing::orbit::Orbit`]) and passes it to the step.
+#[derive(Debug, Clone)]
+pub struct Insolation<B: Backend> {
+    columns: Tensor<B, 3>,
+}
+
+/// Index of the TOA insolation s cos Z₁ in [`Insolation`]'s columns.
+const TOA_COLUMN: usize = 10;
+
+impl<B: Backend> Insolation<B> {
+    /// The columns for solar flux `s` (W m⁻²), declination `delta` (radians) and latitudes
+    /// `lat` (radians).
+    pub fn new(s: f64, delta: f64, lat: &[f64], device: &B::Device) -> Self {
+        let nlat = lat.len();
+        let (z1, z2): (Vec<f64>, Vec<f64>) = lat.iter().map(|l| zenith_moments(*l, delta)).unzip();
+        let mut v = Vec::with_capacity(11 * nlat);
+        for i in 0..2 {
+            for k in 0..5 {
+                v.extend(
+                    z1.iter()
+                        .zip(&z2)
+                        .map(|(a, b)| s * (SW_A[i][k] * b + SW_B[i][k] * a)),
+                );
+            }
+        }
+        v.extend(z1.iter().map(|z| s * z));
+        Insolation {
+            columns: tensor_from_vec(v, [11, nlat, 1], device),
+        }
+    }
+
+    /// Coefficient column of flux `i` (0 absorbed, 1 surface down) and sky type `k`,
+    /// `[1, nlat, 1]`.
+    fn flux(&self, i: usize, k: usize) -> Tensor<B, 3> {
+        self.columns.clone().narrow(0, i * 5 + k, 1)
+    }
+
+    /// TOA insolation s cos Z₁ (W m⁻²), `[1, nlat, 1]`.
+    pub fn toa(&self) -> Tensor<B, 3> {
+        self.columns.clone().narrow(0, TOA_COLUMN, 1)
+    }
+}
+
+/// QTCM1's shortwave for the insolation `ins`, clouds and surface albedo αₛ (1).
 pub fn shortwave<B: Backend>(
-    s: f64,
-    delta: f64,
-    lat: &[f64],
+    ins: &Insolation<B>,
     clouds: &Clouds<B>,
     albedo: Tensor<B, 3>,
 ) -> Shortwave<B> {
-    let device = albedo.device();
-    let nlat = lat.len();
-    let (z1, z2): (Vec<f64>, Vec<f64>) = lat.iter().map(|l| zenith_moments(*l, delta)).unzip();
-    let column = |v: Vec<f64>| tensor_from_vec::<B, 3>(v, [1, nlat, 1], &device);
     let flux = |i: usize| -> Tensor<B, 3> {
         let mut total: Option<Tensor<B, 3>> = None;
         for (k, cld) in clouds.fraction.iter().enumerate() {
-            let c = column(
-                z1.iter()
-                    .zip(&z2)
-                    .map(|(a, b)| s * (SW_A[i][k] * b + SW_B[i][k] * a))
-                    .collect(),
-            );
-            let term = cld.clone() * c * (albedo.clone() * SW_C[i][k] + 1.0);
+            let term = cld.clone() * ins.flux(i, k) * (albedo.clone() * SW_C[i][k] + 1.0);
             total = Some(match total {
                 Some(t) => t + term,
                 None => term,
@@ -216,15 +255,8 @@ pub fn shortwave<B: Backend>(
     let atmosphere = flux(0);
     let surface_down = flux(1);
     let surface_net = surface_down.clone() * (albedo.clone().neg() + 1.0);
-    let toa_down = column(z1.iter().map(|z| s * z).collect()) + albedo.zeros_like();
-    let clear = |i: usize| {
-        column(
-            z1.iter()
-                .zip(&z2)
-                .map(|(a, b)| s * (SW_A[i][0] * b + SW_B[i][0] * a))
-                .collect(),
-        ) * (albedo.clone() * SW_C[i][0] + 1.0)
-    };
+    let toa_down = ins.toa() + albedo.zeros_like();
+    let clear = |i: usize| ins.flux(i, 0) * (albedo.clone() * SW_C[i][0] + 1.0);
     let toa_absorbed_clear = clear(0) + clear(1) * (albedo.clone().neg() + 1.0);
     Shortwave {
         toa_down,
@@ -235,8 +267,6 @@ pub fn shortwave<B: Backend>(
     }
 }
 
-/// Stefan–Boltzmann constant σ (W m⁻² K⁻⁴).
-pub const STEFAN_BOLTZMANN: f64 = 5.670_374_419e-8;
 /// QTCM1's reference OLR at the reference cloud cover (W m⁻²).
 pub const OLR_REFERENCE: f64 = 240.3406;
 /// QTCM1's reference downward longwave at the surface (W m⁻²).
@@ -624,7 +654,8 @@ mod tests {
             t(vec![0.0]),
             t(vec![0.0]),
         ];
-        let sw = shortwave(1361.0, 0.0, &[0.0], &clouds, t(vec![0.07]));
+        let ins = |d: f64, l: f64| Insolation::<B>::new(1361.0, d, &[l], &Default::default());
+        let sw = shortwave(&ins(0.0, 0.0), &clouds, t(vec![0.07]));
         let toa = to_vec_f64(sw.toa_down.clone())[0];
         let atm = to_vec_f64(sw.atmosphere.clone())[0];
         let sfc = to_vec_f64(sw.surface_down.clone())[0];
@@ -634,7 +665,7 @@ mod tests {
         assert!((0.15..0.25).contains(&(atm / toa)) && (0.65..0.8).contains(&(sfc / toa)));
         assert!(abs < toa);
         // Polar night: nothing.
-        let dark = shortwave(1361.0, -0.4, &[1.4], &clouds, t(vec![0.6]));
+        let dark = shortwave(&ins(-0.4, 1.4), &clouds, t(vec![0.6]));
         assert_eq!(to_vec_f64(dark.toa_absorbed())[0], 0.0);
     }
 
@@ -642,7 +673,8 @@ mod tests {
     fn clouds_and_bright_surfaces_reflect_more() {
         let qc = t(vec![0.0, 600.0, 0.0]);
         let clouds = Clouds::<B>::diagnose(qc);
-        let sw = shortwave(1361.0, 0.0, &[0.0], &clouds, t(vec![0.07, 0.07, 0.8]));
+        let ins = Insolation::<B>::new(1361.0, 0.0, &[0.0], &Default::default());
+        let sw = shortwave(&ins, &clouds, t(vec![0.07, 0.07, 0.8]));
         let abs = to_vec_f64(sw.toa_absorbed());
         assert!(abs[1] < abs[0] && abs[2] < abs[0], "{abs:?}");
     }

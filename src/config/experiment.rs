@@ -33,14 +33,47 @@ pub struct ExperimentMeta {
     /// Backend name (`cpu64`, `cpu`, `wgpu`); the command line's `--backend` wins.
     #[serde(default = "default_backend")]
     pub backend: String,
-    /// What runs: `"coupled"` (the default) or `"ocean_only"` (needs `[ocean_only]`).
+    /// What runs: `"coupled"` (the default), `"ocean_only"` (needs `[ocean_only]`) or
+    /// `"atmos_only"` (needs `[atmos_only]`).
     #[serde(default = "default_mode")]
-    pub mode: String,
+    pub mode: RunMode,
 }
 
-fn default_mode() -> String {
-    "coupled".into()
+fn default_mode() -> RunMode {
+    RunMode::Coupled
 }
+
+super::choice::choice!(
+    /// What an experiment runs ([`ExperimentMeta::mode`]).
+    RunMode, "use \"coupled\" (experiments/control.toml), \"ocean_only\" (experiments/ocean_only.toml) or \"atmos_only\" (experiments/atmos_only.toml)" {
+        /// Atmosphere, ocean, sea ice and land through the coupler.
+        Coupled = "coupled",
+        /// The ocean under COADS stress with restoring.
+        OceanOnly = "ocean_only",
+        /// The atmosphere over a prescribed surface.
+        AtmosOnly = "atmos_only",
+    }
+);
+
+super::choice::choice!(
+    /// The surface under an atmosphere-only run ([`AtmosOnlySettings::surface`]).
+    AtmosSurface, "use \"amip\" or \"aquaplanet\"" {
+        /// Monthly SST and sea ice from the boundary data, the real land.
+        Amip = "amip",
+        /// The Qobs aquaplanet (Neale & Hoskins 2000), perpetual equinox.
+        Aquaplanet = "aquaplanet",
+    }
+);
+
+super::choice::choice!(
+    /// The sea ice of a cold start ([`InitialSettings::sea_ice`]).
+    InitialSeaIce, "use \"climatology\" (January sea-ice fraction) or \"none\" (ice-free)" {
+        /// The January sea-ice fraction of the boundary data.
+        Climatology = "climatology",
+        /// Ice-free.
+        None = "none",
+    }
+);
 
 /// `[ocean_only]`: settings of the ocean-only mode (restoring is labelled and exists only here).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +90,7 @@ pub struct AtmosOnlySettings {
     /// `"amip"`: the boundary data's monthly SST and sea-ice fraction, the real land with a
     /// slab-and-bucket surface; `"aquaplanet"`: an all-ocean planet with the zonally symmetric
     /// Neale & Hoskins (2000) "Qobs" SST and no ice.
-    pub surface: String,
+    pub surface: AtmosSurface,
 }
 
 /// `[forcing]`: the forcing of an experiment (defaults: pre-industrial, no hosing).
@@ -325,24 +358,24 @@ pub struct InitialSettings {
     /// data, [`crate::model::INITIAL_ICE_THICKNESS`] thick) or `"none"` (ice-free). The ocean
     /// always starts from Levitus at rest and the land from `land_initial.nc`.
     #[serde(default = "default_sea_ice")]
-    pub sea_ice: String,
-    /// A restart file to start from instead of the cold start (empty: cold start). A relative
+    pub sea_ice: InitialSeaIce,
+    /// A restart file to start from instead of the cold start (absent: cold start). A relative
     /// path is relative to the experiment file's folder. The file must hold a state at the
     /// start of a year of the same model (the forcing and the time steps may differ); its
     /// clock is reset so the run's first year is year 1.
-    #[serde(default)]
-    pub from_restart: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_restart: Option<String>,
 }
 
-fn default_sea_ice() -> String {
-    "climatology".into()
+fn default_sea_ice() -> InitialSeaIce {
+    InitialSeaIce::Climatology
 }
 
 impl Default for InitialSettings {
     fn default() -> Self {
         Self {
             sea_ice: default_sea_ice(),
-            from_restart: String::new(),
+            from_restart: None,
         }
     }
 }
@@ -502,12 +535,18 @@ impl ExperimentConfig {
         self.run.length()?;
         self.backend()?;
         self.forcing.validate()?;
-        if self.initial.sea_ice != "climatology" && self.initial.sea_ice != "none" {
+        if self
+            .initial
+            .from_restart
+            .as_deref()
+            .is_some_and(str::is_empty)
+        {
             return Err(ConfigError::Invalid {
-                key: "initial.sea_ice".into(),
-                value: self.initial.sea_ice.clone(),
-                reason: "unknown initial sea ice".into(),
-                fix: "use \"climatology\" (January sea-ice fraction) or \"none\" (ice-free)".into(),
+                key: "initial.from_restart".into(),
+                value: "\"\"".into(),
+                reason: "an empty path names no restart".into(),
+                fix: "leave the key out for a cold start, or give the path of a yearly restart"
+                    .into(),
             });
         }
         if self.output.restart_years == 0 {
@@ -518,9 +557,9 @@ impl ExperimentConfig {
                 fix: "use e.g. `restart_years = 1` (restarts are small: about 10 MB at T31)".into(),
             });
         }
-        match self.experiment.mode.as_str() {
-            "coupled" => {}
-            "ocean_only" => match &self.ocean_only {
+        match self.experiment.mode {
+            RunMode::Coupled => {}
+            RunMode::OceanOnly => match &self.ocean_only {
                 None => {
                     return Err(ConfigError::Invalid {
                         key: "ocean_only".into(),
@@ -540,7 +579,7 @@ impl ExperimentConfig {
                 }
                 Some(_) => {}
             },
-            "atmos_only" => match &self.atmos_only {
+            RunMode::AtmosOnly => match &self.atmos_only {
                 None => return Err(ConfigError::Invalid {
                     key: "atmos_only".into(),
                     value: "missing".into(),
@@ -549,24 +588,8 @@ impl ExperimentConfig {
                         "add `[atmos_only]` with `surface = \"amip\"` or `surface = \"aquaplanet\"`"
                             .into(),
                 }),
-                Some(a) if a.surface != "amip" && a.surface != "aquaplanet" => {
-                    return Err(ConfigError::Invalid {
-                        key: "atmos_only.surface".into(),
-                        value: a.surface.clone(),
-                        reason: "unknown surface".into(),
-                        fix: "use \"amip\" or \"aquaplanet\"".into(),
-                    })
-                }
                 Some(_) => {}
             },
-            other => {
-                return Err(ConfigError::Invalid {
-                    key: "experiment.mode".into(),
-                    value: other.into(),
-                    reason: "unknown mode".into(),
-                    fix: "use \"coupled\", \"ocean_only\" or \"atmos_only\"".into(),
-                })
-            }
         }
         Ok(())
     }

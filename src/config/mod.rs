@@ -13,15 +13,16 @@
 //! can log it and outputs can save it. Unknown keys, wrong types and impossible values are
 //! errors that name the key and the fix ([`ConfigError`]).
 
+pub mod choice;
 pub mod error;
 pub mod experiment;
 pub mod model;
 
 pub use error::ConfigError;
 pub use experiment::{
-    AtmosOnlySettings, Co2Setting, ExperimentConfig, ExperimentMeta, ForcingSettings,
-    HosingSettings, InitialSettings, OceanOnlySettings, OrbitSetting, OutputSettings, RunConfig,
-    RunLength,
+    AtmosOnlySettings, AtmosSurface, Co2Setting, ExperimentConfig, ExperimentMeta, ForcingSettings,
+    HosingSettings, InitialSeaIce, InitialSettings, OceanOnlySettings, OrbitSetting,
+    OutputSettings, RunConfig, RunLength, RunMode,
 };
 
 /// Sections of an experiment file that `--set` can change (`--set initial.from_restart=PATH`,
@@ -33,7 +34,8 @@ fn is_experiment_key(key: &str) -> bool {
 }
 pub use model::{
     AtmosphereConfig, AtmosphereDynamicsConfig, AtmospherePhysicsConfig, CouplingConfig,
-    ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig, StratusCover,
+    EquationOfStateChoice, ModelConfig, ModelMeta, OceanConfig, OceanPhysicsConfig, PlanetConfig,
+    StratusCover,
 };
 
 use serde::Serialize;
@@ -313,6 +315,13 @@ fn typed<T: serde::de::DeserializeOwned>(table: Table, origin: &str) -> Result<T
                 key,
                 origin: origin.into(),
                 hint: message.clone(),
+            }
+        } else if let Some((value, fix)) = choice::invalid_choice(&message) {
+            ConfigError::Invalid {
+                key: path,
+                value,
+                reason: "is not one of the choices".into(),
+                fix,
             }
         } else {
             ConfigError::Type {

@@ -117,6 +117,18 @@ pub enum StratusCover {
     Observed,
 }
 
+super::choice::choice!(
+    /// The ocean's equation of state ([`OceanPhysicsConfig::equation_of_state`];
+    /// [`crate::ocean::eos::EquationOfState`]).
+    EquationOfStateChoice, "use \"linear\" or \"vallis2008\"" {
+        /// Linear in Θ and S with Veros' default coefficients.
+        Linear = "linear",
+        /// Vallis (2008), Veros' `eq_of_state_type = 2`: thermal expansion growing with depth
+        /// and cabbeling.
+        Vallis2008 = "vallis2008",
+    }
+);
+
 /// `[ocean]`: C-grid rows, z-levels and time step. The ocean shares the atmosphere's longitudes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,7 +156,7 @@ pub struct OceanConfig {
 #[serde(deny_unknown_fields)]
 pub struct OceanPhysicsConfig {
     /// Equation of state: `"linear"` or `"vallis2008"`.
-    pub equation_of_state: String,
+    pub equation_of_state: EquationOfStateChoice,
     /// Lateral (harmonic) viscosity A_h at the equator (m² s⁻¹).
     pub viscosity_h: f64,
     /// p in the latitude scaling A_h(φ) = A_h cosᵖφ (1).
@@ -533,14 +545,6 @@ impl ModelConfig {
             ));
         }
         let p = &self.ocean_physics;
-        if !["linear", "vallis2008"].contains(&p.equation_of_state.as_str()) {
-            return Err(invalid(
-                "ocean_physics.equation_of_state",
-                &p.equation_of_state,
-                "is not a known equation of state",
-                "use \"linear\" or \"vallis2008\"",
-            ));
-        }
         for (key, v) in [
             ("ocean_physics.viscosity_h", p.viscosity_h),
             ("ocean_physics.viscosity_cos_power", p.viscosity_cos_power),

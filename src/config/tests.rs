@@ -406,3 +406,71 @@ fn forcing_tables_interpolate_and_bad_ones_are_refused() {
         assert!(e.contains(key), "{text}: {e}");
     }
 }
+
+#[test]
+fn scheme_choices_are_enums_with_clear_errors() {
+    let resolve = |text: &str| {
+        let exp = experiment_file(text);
+        ResolvedConfig::resolve(&ConfigRequest {
+            experiment: Some(exp.path().into()),
+            ..Default::default()
+        })
+    };
+    let head = "[experiment]\nname = \"x\"\nmodel = \"t31\"\n";
+    let ok = resolve(&format!(
+        "{head}mode = \"atmos_only\"\n[atmos_only]\nsurface = \"aquaplanet\"\n[run]\ndays = 1\n"
+    ))
+    .unwrap();
+    let e = ok.experiment.unwrap();
+    assert_eq!(e.experiment.mode, RunMode::AtmosOnly);
+    assert_eq!(e.atmos_only.unwrap().surface, AtmosSurface::Aquaplanet);
+    assert_eq!(e.initial.sea_ice, InitialSeaIce::Climatology);
+    assert_eq!(e.initial.from_restart, None);
+    for (text, key, value, choices) in [
+        (
+            "mode = \"coupld\"\n[run]\ndays = 1\n",
+            "experiment.mode",
+            "coupld",
+            "\"ocean_only\"",
+        ),
+        (
+            "mode = \"atmos_only\"\n[atmos_only]\nsurface = \"sea\"\n[run]\ndays = 1\n",
+            "atmos_only.surface",
+            "sea",
+            "\"aquaplanet\"",
+        ),
+        (
+            "[run]\ndays = 1\n[initial]\nsea_ice = \"some\"\n",
+            "initial.sea_ice",
+            "some",
+            "\"none\"",
+        ),
+        (
+            "[run]\ndays = 1\n[model.ocean_physics]\nequation_of_state = \"teos10\"\n",
+            "ocean_physics.equation_of_state",
+            "teos10",
+            "\"vallis2008\"",
+        ),
+    ] {
+        let msg = resolve(&format!("{head}{text}")).unwrap_err().to_string();
+        assert!(
+            msg.contains(key) && msg.contains(value) && msg.contains(choices),
+            "{msg}"
+        );
+    }
+    // An empty restart path is refused (absent means a cold start).
+    let msg = resolve(&format!(
+        "{head}[run]\ndays = 1\n[initial]\nfrom_restart = \"\"\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        msg.contains("initial.from_restart") && msg.contains("leave the key out"),
+        "{msg}"
+    );
+    // The choices serialise as the strings of the files (config.toml and fingerprints).
+    let cfg = ResolvedConfig::builtin("t31").unwrap();
+    assert!(cfg
+        .model_fingerprint()
+        .contains("equation_of_state = \"vallis2008\""));
+}

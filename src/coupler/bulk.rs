@@ -40,8 +40,9 @@
 //! 57, 1741–1766, §5; Large, W. G. & Pond, S. (1981), J. Phys. Oceanogr. 11, 324–336
 //! (C_D ≈ 1.2e-3 over the ocean for moderate winds); QTCM1 v2.3 `sflux.F90`, `abl.F90`.
 
-use crate::atmos::qtcm::{qsat, CP_AIR, LATENT_HEAT as LATENT_HEAT_VAPOUR};
-pub use crate::atmos::SurfaceAir;
+use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR};
+use crate::physics::thermo::qsat;
+pub use crate::physics::SurfaceAir;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Air density ρ_a (kg m⁻³), QTCM1's value.

@@ -7,8 +7,10 @@
 
 pub mod bulk;
 pub mod exchange;
+pub mod interval;
 pub mod prescribed;
 pub mod regrid;
+pub mod surface;
 
 pub use bulk::{bulk_fluxes, SurfaceAir, SurfaceFluxes, SurfaceType};
 pub use exchange::ExchangeGrid;

@@ -38,28 +38,25 @@
 //! 80, 29–55 (AMIP); Semtner, A. J. (1976), J. Phys. Oceanogr. 6, 379–389 (zero-layer ice).
 
 use super::bulk::{bulk_fluxes, SurfaceFluxes, SurfaceType};
-use crate::atmos::dynamics::SurfaceAir;
 use crate::atmos::physics::{AtmosDiagnostics, SurfaceInput};
-use crate::atmos::qtcm::LATENT_HEAT;
-use crate::atmos::radiation::STEFAN_BOLTZMANN;
 use crate::backend::tensor_from_vec;
 use crate::forcing::climatology::{interpolate, read_records, read_records_filled, record_days};
 use crate::forcing::BoundaryData;
 use crate::io::{CfError, CfReader};
+use crate::physics::constants::{
+    LATENT_HEAT_VAPOUR as LATENT_HEAT, MELTING_POINT, OCEAN_ALBEDO, STEFAN_BOLTZMANN,
+};
+use crate::physics::SurfaceAir;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Slab heat capacity C of land and ice surfaces (J m⁻² K⁻¹; QTCM1: 10 cm of water).
 pub const SLAB_HEAT_CAPACITY: f64 = 4.18e5;
-/// Melting point of ice and snow (K).
-pub const MELTING_POINT: f64 = 273.15;
 /// Freezing point of sea water T_f (K).
 pub const SEAWATER_FREEZING: f64 = 271.35;
 /// Sea-ice conductivity k_i (W m⁻¹ K⁻¹).
 pub const ICE_CONDUCTIVITY: f64 = 2.03;
 /// Prescribed sea-ice thickness h_i (m).
 pub const ICE_THICKNESS: f64 = 1.5;
-/// Albedo of open ocean.
-pub const OCEAN_ALBEDO: f64 = 0.07;
 /// Albedo of sea ice.
 pub const SEA_ICE_ALBEDO: f64 = 0.6;
 /// Albedo of land ice.

@@ -7,8 +7,8 @@
 //! Shapes: each record `[1, nlat, nlon]`.
 
 use crate::backend::tensor_from_vec;
-use crate::constants::DAYS_PER_YEAR;
 use crate::io::cf::{CfError, CfReader, FILL_VALUE};
+use crate::physics::constants::DAYS_PER_YEAR;
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::Path;
 

@@ -34,7 +34,7 @@
 //! Braconnot et al. (2007), Clim. Past 3, 261–277 (PMIP2 orbits); Kopp & Lean (2011),
 //! Geophys. Res. Lett. 38, L01706 (S₀ = 1361 W m⁻²).
 
-use crate::constants::{DAYS_PER_YEAR, RAD_PER_DEG};
+use crate::physics::constants::{DAYS_PER_YEAR, RAD_PER_DEG};
 use std::f64::consts::PI;
 
 /// Day of year (0-based, fractional, `noleap`) of the vernal equinox: 21 March, noon (PMIP).

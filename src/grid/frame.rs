@@ -9,7 +9,7 @@
 //! Arrays are stored row-major as `[.., lat, lon]` (`[nz, ny, nx]` in 3-D), so the fastest
 //! index runs eastward and the second-fastest northward.
 
-use crate::constants::RAD_PER_DEG;
+use crate::physics::constants::RAD_PER_DEG;
 
 /// A periodic longitude axis in the Chronos frame (first cell centre at 0°E).
 #[derive(Debug, Clone, PartialEq)]

@@ -19,7 +19,7 @@
 
 use super::frame::LonAxis;
 use crate::backend::tensor_from_vec;
-use crate::constants::DEG_PER_RAD;
+use crate::physics::constants::DEG_PER_RAD;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Legendre polynomial P_n(x) and its derivative P′_n(x) by the three-term recurrence

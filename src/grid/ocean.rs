@@ -21,8 +21,8 @@
 
 use super::frame::{lat_index_of, LonAxis};
 use crate::backend::tensor_from_vec;
-use crate::constants::RAD_PER_DEG;
 use crate::numerics::stencil::{south, west};
+use crate::physics::constants::RAD_PER_DEG;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Host-side description of the ocean C-grid (f64, built once at start-up).

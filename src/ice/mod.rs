@@ -61,14 +61,11 @@
 
 use crate::backend::tensor_from_vec;
 use crate::config::model::SeaIceConfig;
+use crate::physics::constants::{CP_SEAWATER, LATENT_HEAT_FUSION, MELTING_POINT, RHO0};
 use burn_tensor::{backend::Backend, Tensor};
 
-/// Latent heat of fusion of water L_f (J kg⁻¹).
-pub const LATENT_HEAT_FUSION: f64 = 3.34e5;
-/// Melting point of ice and snow T_m (K).
-pub const MELTING_POINT: f64 = 273.15;
 /// Density of sea water under the ice for the freeboard, the ocean's ρ₀ (kg m⁻³).
-const SEAWATER_DENSITY: f64 = crate::ocean::eos::RHO0;
+const SEAWATER_DENSITY: f64 = RHO0;
 
 /// The sea-ice model: constants and the fitted albedo parameter.
 #[derive(Debug, Clone)]
@@ -221,10 +218,7 @@ impl<B: Backend> SeaIceModel<B> {
     /// Ocean heat flux into the ice base F_o = ρ₀ c_p c_h u* (T − T_f) (W m⁻²) for the
     /// surface-level ocean temperature `t` and freezing point `t_f` (K or °C, alike).
     pub fn ocean_heat_flux(&self, t: Tensor<B, 3>, t_f: Tensor<B, 3>) -> Tensor<B, 3> {
-        (t - t_f)
-            * (crate::ocean::eos::RHO0
-                * crate::ocean::model::CP_OCEAN
-                * self.params.ocean_transfer_velocity)
+        (t - t_f) * (RHO0 * CP_SEAWATER * self.params.ocean_transfer_velocity)
     }
 
     /// Frozen-water enthalpy ℋ = −L_f(ρ_i V + ρ_s V_s) (J m⁻² per unit cell area).

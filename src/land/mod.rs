@@ -47,12 +47,13 @@
 //! albedo); Winton, M. (2000), J. Atmos. Ocean. Tech. 17, 525–531 (snow cap as solid runoff,
 //! as in GFDL models).
 
-use crate::atmos::dynamics::SurfaceAir;
-use crate::atmos::qtcm::{qsat, LATENT_HEAT};
-use crate::atmos::radiation::STEFAN_BOLTZMANN;
 use crate::backend::tensor_from_vec;
 use crate::config::model::LandConfig;
-use crate::ice::{LATENT_HEAT_FUSION, MELTING_POINT};
+use crate::physics::constants::{
+    LATENT_HEAT_FUSION, LATENT_HEAT_VAPOUR as LATENT_HEAT, MELTING_POINT, STEFAN_BOLTZMANN,
+};
+use crate::physics::thermo::qsat;
+use crate::physics::SurfaceAir;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// The land model: settings, surface parameters and the fitted snow albedo.

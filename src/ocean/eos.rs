@@ -21,7 +21,7 @@
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Reference density ρ₀ of the Boussinesq approximation (kg m⁻³).
-pub const RHO0: f64 = 1024.0;
+pub use crate::physics::constants::RHO0;
 
 /// The equation of state.
 #[derive(Debug, Clone, Copy, PartialEq)]

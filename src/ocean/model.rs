@@ -6,15 +6,16 @@ use super::eos::{EquationOfState, RHO0};
 use super::momentum::above;
 use super::vertical_mixing::VerticalMixing;
 use crate::backend::tensor_from_vec;
+use crate::config::model::EquationOfStateChoice;
 use crate::config::{ModelConfig, OceanPhysicsConfig};
-use crate::constants::RAD_PER_DEG;
 use crate::forcing::BoundaryData;
 use crate::grid::{ModelGrids, OceanGrid, OceanMetrics, VerticalGrid};
 use crate::numerics::stencil::{east, north};
+use crate::physics::constants::RAD_PER_DEG;
 use burn_tensor::{backend::Backend, Tensor};
 
-/// Specific heat capacity of sea water c_p (J kg⁻¹ K⁻¹), Veros' c_p0.
-pub const CP_OCEAN: f64 = 3991.86795711963;
+/// Specific heat capacity of sea water c_p (J kg⁻¹ K⁻¹), Veros' c_p0 (the shared constant).
+pub use crate::physics::constants::CP_SEAWATER as CP_OCEAN;
 
 /// Errors building the ocean model.
 #[derive(Debug, thiserror::Error)]
@@ -54,9 +55,9 @@ pub struct OceanPhysics {
 impl OceanPhysics {
     /// Parameters from a (validated) model configuration.
     pub fn from_config(config: &ModelConfig) -> Self {
-        let eos = match config.ocean_physics.equation_of_state.as_str() {
-            "linear" => EquationOfState::linear_default(),
-            _ => EquationOfState::Vallis2008,
+        let eos = match config.ocean_physics.equation_of_state {
+            EquationOfStateChoice::Linear => EquationOfState::linear_default(),
+            EquationOfStateChoice::Vallis2008 => EquationOfState::Vallis2008,
         };
         OceanPhysics {
             dt: config.ocean.dt,

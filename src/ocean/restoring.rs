@@ -23,9 +23,9 @@ use super::model::{OceanModel, CP_OCEAN};
 use super::state::OceanState;
 use super::step::OceanForcing;
 use crate::backend::tensor_from_vec;
-use crate::constants::DAYS_PER_YEAR;
 use crate::io::{CfError, CfReader, FILL_VALUE};
 use crate::numerics::stencil::{east, north};
+use crate::physics::constants::DAYS_PER_YEAR;
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::Path;
 

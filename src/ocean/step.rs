@@ -54,9 +54,9 @@ use super::momentum::{
 use super::state::OceanState;
 use super::vertical_mixing::implicit_column;
 use crate::backend::zeros;
-use crate::constants::{DAYS_PER_YEAR, SECONDS_PER_DAY};
 use crate::numerics::cg::CgResidual;
 use crate::numerics::stencil::{east, north, south, west};
+use crate::physics::constants::SECONDS_PER_YEAR;
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Surface fluxes into the ocean, each `[ny, nx]` (ARCHITECTURE §6 conventions).
@@ -134,9 +134,6 @@ pub fn compensated_add<B: Backend, const D: usize>(
     let compensation = (sum.clone() - x) - y;
     (sum, compensation)
 }
-
-/// Seconds per year of the `noleap` calendar.
-const SECONDS_PER_YEAR: f64 = DAYS_PER_YEAR * SECONDS_PER_DAY;
 
 /// Advances the ocean by one step Δt = `model.physics.dt` under `forcing`.
 pub fn step<B: Backend>(

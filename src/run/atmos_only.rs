@@ -22,17 +22,19 @@
 
 use super::{length_days, RunError, RunOptions, MONTH_DAYS};
 use crate::atmos::dynamics::AtmosGrid;
-use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, DIAGNOSTICS};
-use crate::atmos::qtcm::{qsat_1000, A1_SURFACE, CP_AIR, LATENT_HEAT, QREF_SURFACE, TREF_SURFACE};
+use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing, DIAGNOSTICS};
+use crate::atmos::qtcm::{A1_SURFACE, QREF_SURFACE, TREF_SURFACE};
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ModelConfig, ResolvedConfig};
-use crate::constants::SECONDS_PER_DAY;
 use crate::coupler::prescribed::{PrescribedState, PrescribedSurface};
 use crate::forcing::orbit::Orbit;
 use crate::forcing::BoundaryData;
 use crate::grid::ModelGrids;
 use crate::io::{axes, CfReader, CfWriter, Storage, VarSpec, FILL_VALUE};
+use crate::physics::constants::SECONDS_PER_DAY;
+use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR as LATENT_HEAT};
+use crate::physics::thermo::qsat_1000;
 use burn_tensor::{backend::Backend, Tensor};
 use std::time::Instant;
 
@@ -53,16 +55,14 @@ pub struct AtmosOnly<B: Backend> {
     pub area_weight: Tensor<B, 3>,
     /// Perpetual equinox (aquaplanet): the insolation of day 79.5 (20 March) every day.
     pub perpetual_equinox: bool,
+    /// CO₂ (ppm) of the forcing.
+    pub co2: f64,
+    /// The orbit of the forcing.
+    pub orbit: Orbit,
 }
 
-/// Which atmosphere-only surface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SurfaceKind {
-    /// Monthly SST and sea ice from the boundary data, slab-and-bucket land.
-    Amip,
-    /// The Qobs aquaplanet.
-    Aquaplanet,
-}
+/// Which atmosphere-only surface (the experiment's `atmos_only.surface`).
+pub use crate::config::AtmosSurface as SurfaceKind;
 
 /// The day of the March equinox in the 365-day calendar (0 = 1 January 00:00) used for the
 /// aquaplanet's perpetual equinox.
@@ -88,7 +88,7 @@ impl<B: Backend> AtmosOnly<B> {
         let g = &grids.atmosphere;
         let (nlat, nlon) = (g.nlat, g.nlon());
         let lat: Vec<f64> = g.lat_deg.iter().map(|d| d.to_radians()).collect();
-        let mut physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, co2, orbit, lat, device);
+        let mut physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, lat, device);
         let dt = model_cfg.atmosphere.dt;
         let shape = [1, nlat, nlon];
         let (surface, land_t, soil) = match kind {
@@ -174,23 +174,28 @@ impl<B: Backend> AtmosOnly<B> {
             surface_state,
             area_weight: tensor_from_vec(w, shape, device),
             perpetual_equinox: kind == SurfaceKind::Aquaplanet,
+            co2,
+            orbit,
         })
     }
 
     /// One step at time `day` (days since 1 January 00:00 of year 1, the time of the physics'
     /// level t − Δt); returns the physics diagnostics of the step.
     pub fn step(&mut self, day: f64) -> AtmosDiagnostics<B> {
+        let day = if self.perpetual_equinox {
+            EQUINOX_DAY
+        } else {
+            day
+        };
+        let device = self.area_weight.device();
+        let forcing = self.physics.forcing(self.co2, &self.orbit, day, &device);
         let (state, sstate, diag) = step(
             &self.model,
             &self.physics,
             &self.surface,
             self.state.clone(),
             self.surface_state.clone(),
-            if self.perpetual_equinox {
-                EQUINOX_DAY
-            } else {
-                day
-            },
+            &forcing,
         );
         self.state = state;
         self.surface_state = sstate;
@@ -203,15 +208,17 @@ impl<B: Backend> AtmosOnly<B> {
     }
 }
 
-/// One atmosphere-only step, as a pure function of the states (for autodiff).
+/// One atmosphere-only step under the external forcing `forcing` (its day also dates the
+/// prescribed surface), as a pure function of the states (for autodiff).
 pub fn step<B: Backend>(
     model: &AtmosModel<B>,
     physics: &AtmosPhysics<B>,
     surface: &PrescribedSurface<B>,
     state: AtmosState<B>,
     sstate: PrescribedState<B>,
-    day: f64,
+    forcing: &PhysicsForcing<B>,
 ) -> (AtmosState<B>, PrescribedState<B>, AtmosDiagnostics<B>) {
+    let day = forcing.day;
     let old = if state.step == 0 {
         &state.current
     } else {
@@ -220,7 +227,7 @@ pub fn step<B: Backend>(
     let g = model.grid_fields(old);
     let air = model.surface_air(&g);
     let ex = surface.exchange(&sstate, &air, day);
-    let out = physics.compute(model, &g, &air, &ex.input, day);
+    let out = physics.compute(model, &g, &air, &ex.input, forcing);
     let sstate = surface.update(sstate, &ex, &out.diagnostics);
     let state = model.step(state, Some(&out.forcing));
     (state, sstate, out.diagnostics)
@@ -325,11 +332,7 @@ pub fn run<B: Backend>(
     let settings = exp.atmos_only.as_ref().ok_or(RunError::Config(
         "an atmos_only experiment needs an [atmos_only] section with surface = \"amip\" or \"aquaplanet\"".into(),
     ))?;
-    let surface_kind = if settings.surface == "aquaplanet" {
-        SurfaceKind::Aquaplanet
-    } else {
-        SurfaceKind::Amip
-    };
+    let surface_kind = settings.surface;
     let orbit = exp
         .forcing
         .orbit

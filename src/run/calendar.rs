@@ -4,10 +4,10 @@
 //! `days since 0001-01-01 00:00:00` ([`crate::io::cf::TIME_UNITS`]).
 
 use super::MONTH_DAYS;
-use crate::constants::SECONDS_PER_DAY;
+use crate::physics::constants::SECONDS_PER_DAY;
 
 /// Seconds in a `noleap` year.
-pub const SECONDS_PER_YEAR: f64 = 365.0 * SECONDS_PER_DAY;
+pub use crate::physics::constants::SECONDS_PER_YEAR;
 
 /// A date and time of the `noleap` calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

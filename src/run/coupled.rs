@@ -34,18 +34,18 @@
 //! since the run's start); hosing, when set, is on over its years. There is no flux
 //! correction.
 
-use super::calendar::{Date, SECONDS_PER_YEAR};
+use super::calendar::Date;
 use super::output::{self, FileSpec, Kind, COMPONENTS, GLOBAL_VARS};
 use super::restart::{self, Field, Restart};
 use super::{length_days, RunError, RunOptions};
 use crate::atmos::physics::DIAGNOSTICS;
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ResolvedConfig};
-use crate::constants::SECONDS_PER_DAY;
 use crate::grid::ModelGrids;
 use crate::io::{axes, Storage, FILL_VALUE};
 use crate::model::{step, CoupledModel, CoupledState, Hosing};
 use crate::ocean::diagnostics::OceanDiagnostics;
+use crate::physics::constants::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
 use burn_tensor::{backend::Backend, Tensor};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -289,14 +289,14 @@ pub fn run<B: Backend>(
     let t_setup = Instant::now();
 
     // The model.
-    let orbit0 = exp
+    let mut orbit = exp
         .forcing
         .orbit
         .at(0.0)
         .map_err(|e| RunError::Config(e.to_string()))?;
+    let mut co2 = exp.forcing.co2.at(0.0);
     let (mut model, data) =
-        CoupledModel::<B>::new(model_cfg, exp.forcing.co2.at(0.0), orbit0, device)
-            .map_err(|e| RunError::Config(e.to_string()))?;
+        CoupledModel::<B>::new(model_cfg, device).map_err(|e| RunError::Config(e.to_string()))?;
     let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
     if let Some(h) = &exp.forcing.hosing {
         model.hosing = Some(hosing(&model, &grids, h));
@@ -304,7 +304,7 @@ pub fn run<B: Backend>(
     let mut cold = model
         .initial_state(&data)
         .map_err(|e| RunError::Config(e.to_string()))?;
-    if exp.initial.sea_ice == "none" {
+    if exp.initial.sea_ice == crate::config::InitialSeaIce::None {
         let tf = cold.ice.surface_temperature.clone();
         cold.ice = crate::ice::SeaIceState {
             concentration: tf.zeros_like(),
@@ -314,10 +314,8 @@ pub fn run<B: Backend>(
         };
     }
     // The initial restart of a branch, read before the folder is touched.
-    let branch = if exp.initial.from_restart.is_empty() {
-        None
-    } else {
-        let p = resolve_path(cfg, &exp.initial.from_restart);
+    let branch = if let Some(from) = &exp.initial.from_restart {
+        let p = resolve_path(cfg, from);
         let r = Restart::read_branch(&p, &cfg.model_fingerprint()).map_err(|e| match e {
             restart::RestartError::Io { .. } | restart::RestartError::Corrupt { .. }
                 if !p.exists() =>
@@ -348,6 +346,8 @@ pub fn run<B: Backend>(
             )));
         }
         Some((p, r))
+    } else {
+        None
     };
 
     // The folder (only once the model is built and every input read: bad input never touches
@@ -524,8 +524,8 @@ pub fn run<B: Backend>(
         let day = (state.time / SECONDS_PER_DAY).floor() as u64;
         if day != forcing_day {
             let y = day as f64 / 365.0;
-            model.physics.co2 = exp.forcing.co2.at(y);
-            model.physics.orbit = exp
+            co2 = exp.forcing.co2.at(y);
+            orbit = exp
                 .forcing
                 .orbit
                 .at(y)
@@ -533,7 +533,8 @@ pub fn run<B: Backend>(
             forcing_day = day;
         }
         let t_a = Instant::now();
-        let (next, r) = step(&model, state);
+        let forcing = model.forcing(co2, &orbit, state.time);
+        let (next, r) = step(&model, state, &forcing);
         state = next;
         let t_b = Instant::now();
         let list = interval_fields(&model, &state, r, &mld);
@@ -1230,7 +1231,6 @@ fn hosing<B: Backend>(
 mod tests {
     use super::*;
     use crate::backend::Cpu64;
-    use crate::forcing::orbit::Orbit;
 
     /// A NaN in the ocean and a too-warm land surface stop the run naming the field, the
     /// place, the month and the last good restart; a sound state passes.
@@ -1238,9 +1238,7 @@ mod tests {
     fn blow_up_names_field_place_and_date() {
         let cfg = ResolvedConfig::builtin("t31").unwrap();
         let device = Default::default();
-        let (model, data) =
-            CoupledModel::<Cpu64>::new(&cfg.model, 284.3, Orbit::preset("pi").unwrap(), &device)
-                .unwrap();
+        let (model, data) = CoupledModel::<Cpu64>::new(&cfg.model, &device).unwrap();
         let grids = ModelGrids::new(&cfg.model).unwrap();
         let mut state = model.initial_state(&data).unwrap();
         let [_, nlat, nlon] = model.exchange.atmos_area.dims();

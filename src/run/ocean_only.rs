@@ -16,7 +16,6 @@
 use super::{length_days, RunError, RunOptions};
 use crate::backend::{to_vec_f64, BackendKind};
 use crate::config::ResolvedConfig;
-use crate::constants::SECONDS_PER_DAY;
 use crate::forcing::BoundaryData;
 use crate::grid::ModelGrids;
 use crate::io::{axes, Axis, CfWriter, Storage, VarSpec};
@@ -25,6 +24,7 @@ use crate::ocean::diagnostics::BASINS;
 use crate::ocean::{
     step, OceanDiagnostics, OceanModel, OceanOnlyForcing, OceanScalars, OceanState,
 };
+use crate::physics::constants::SECONDS_PER_DAY;
 use burn_tensor::backend::Backend;
 use std::path::Path;
 use std::time::Instant;
