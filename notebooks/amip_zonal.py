@@ -24,3 +24,10 @@ ua = d['ua300'][:].mean(axis=(0, 2))
 n = lat > 0
 print(f'jets: {ua[n].max():.1f} m/s at {lat[n][ua[n].argmax()]:.1f}N, {ua[~n].max():.1f} at {lat[~n][ua[~n].argmax()]:.1f}')
 print(f'global pr {(zpr*w).sum():.3f} mm/day')
+for v in ('hfss', 'hfls'):
+    if v in d.variables:
+        print(f'global {v} {gm(v):.2f} W m-2')
+tas = zm('tas')
+print(f'tas north of 60N {tas[lat > 60].mean():.2f} K, south of 60S {tas[lat < -60].mean():.2f} K')
+g = nc.Dataset(sys.argv[1] + '/atmos_global.nc')
+print(f"energy budget residual, mean {np.mean(g['energy_residual'][:]):+.3f} W m-2")

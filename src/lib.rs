@@ -6,12 +6,16 @@
 //! so the same code runs on the CPU (`NdArray<f64>`, `NdArray<f32>`), on a GPU (`Wgpu`,
 //! cargo feature `wgpu`), and under `Autodiff<B>` for gradients.
 //!
-//! Modules: backends and dispatch ([`backend`]), configuration ([`config`]), grids and the
+//! Modules: backends and dispatch ([`backend`]), shared constants and thermodynamics
+//! ([`physics`], below every component), configuration ([`config`]), grids and the
 //! coordinate frame ([`grid`]), numerics — stencils, CG, elliptic and tridiagonal solvers
 //! ([`numerics`]), CF-1.8 NetCDF input/output ([`io`]), the spherical-harmonic engine
-//! ([`spectral`]), the coupler — regridding, exchange grid, bulk fluxes ([`coupler`]) —,
+//! ([`spectral`]), the coupler — regridding, exchange grid, bulk fluxes, the surface exchange
+//! and the interval sums ([`coupler`]) —,
 //! boundary data and forcing ([`forcing`]), the components ([`ocean`], [`atmos`], [`ice`],
-//! [`land`]), the coupled model ([`model`]) and the run drivers ([`run`]).
+//! [`land`]), the coupled model ([`model`]) and the one run driver of every mode ([`run`]). No
+//! component imports another; the coupler is the only module that knows two of them
+//! (docs/architecture.md, "Import map").
 //!
 //! ```
 //! use chronos::{backend::Cpu64, config::ResolvedConfig, grid::ModelGrids};

@@ -142,11 +142,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .map(RunLength::Days)
                 .or(months.map(RunLength::Months))
                 .or(years.map(RunLength::Years));
-            // SIGINT / SIGTERM (SLURM sends SIGTERM before the wall-time limit) ask a coupled run
-            // to write a restart and stop; a second signal stops at once.
-            // Only the coupled driver polls the flag; the other modes keep the default action.
+            // SIGINT / SIGTERM (SLURM sends SIGTERM before the wall-time limit) ask a run (every
+            // mode) to write a restart and stop; a second signal stops at once.
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            if exp.experiment.mode == chronos::config::RunMode::Coupled {
+            {
                 let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
                 for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
                     signal_hook::flag::register_conditional_shutdown(
@@ -269,18 +268,11 @@ impl BackendJob for RunJob {
         kind: BackendKind,
         device: &B::Device,
     ) -> Self::Output {
-        let files = |f: Vec<PathBuf>| Summary {
-            files: f,
-            timing: Default::default(),
-            interrupted: None,
-        };
         match self.mode {
             Mode::Atmosphere => {
-                chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device).map(files)
+                chronos::run::atmos_only::run::<B>(&self.cfg, &self.opts, kind, device)
             }
-            Mode::Ocean => {
-                chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device).map(files)
-            }
+            Mode::Ocean => chronos::run::ocean_only::run::<B>(&self.cfg, &self.opts, kind, device),
             Mode::Coupled => chronos::run::coupled::run::<B>(&self.cfg, &self.opts, kind, device),
         }
     }

@@ -1,11 +1,15 @@
 //! The coupled model: atmosphere, ocean, sea ice and land joined by the coupler.
 //!
 //! [`CoupledModel`] holds what is constant during a run, [`CoupledState`] what evolves, and
-//! [`step`] advances the state by one coupling interval Δt_c (`coupling.interval`), a pure
-//! function of the two (so `Autodiff<B>` differentiates it unchanged). Components never
-//! see each other: the coupler's [`ExchangeGrid`] remaps fields between the Gaussian and the
-//! ocean grids, the bulk formulae ([`crate::coupler::bulk`]) compute the fluxes per surface
-//! type on the side where that surface lives, and this module passes the results on.
+//! [`step`] advances the state by one coupling interval Δt_c (`coupling.interval`) under the
+//! interval's [`CoupledForcing`] (CO₂, insolation, hosing: built by [`CoupledModel::forcing`],
+//! never written into the model), a pure function of the three (so `Autodiff<B>`
+//! differentiates it unchanged). The atmosphere is held through its component interface
+//! ([`crate::atmos::Atmosphere`]; QTCM1 by default), so a second atmosphere plugs in without
+//! touching this module. Components never see each other: the coupler's surface exchange
+//! ([`crate::coupler::surface`]) computes the fluxes per surface type on the side where that
+//! surface lives, its interval sums ([`crate::coupler::interval`]) become the ice's and the
+//! ocean's forcing and the report, and [`step`] is the orchestration of the list below.
 //!
 //! **One coupling interval** (N_a = Δt_c/Δt_a atmosphere steps, N_o = Δt_c/Δt_o ocean steps):
 //!
@@ -49,8 +53,9 @@
 //!
 //! Shapes: atmosphere fields `[1, nlat, nlon]`, ocean surface fields `[1, ny, nx]`.
 
+use crate::atmos::component::{Atmosphere, Qtcm};
 use crate::atmos::physics::{AtmosPhysics, PhysicsForcing};
-use crate::atmos::{AtmosModel, AtmosState};
+use crate::atmos::AtmosModel;
 use crate::coupler::bulk::SurfaceType;
 pub use crate::coupler::interval::CouplingReport;
 use crate::coupler::interval::IntervalSums;
@@ -87,13 +92,12 @@ pub struct CoupledForcing<B: Backend> {
     pub hosing: Option<Tensor<B, 3>>,
 }
 
-/// Everything constant during a coupled run.
+/// Everything constant during a coupled run, with the atmosphere `A` held through its
+/// component interface ([`Atmosphere`]; QTCM1 by default).
 #[derive(Debug, Clone)]
-pub struct CoupledModel<B: Backend> {
-    /// Atmosphere dynamics.
-    pub atmos: AtmosModel<B>,
-    /// Atmosphere column physics.
-    pub physics: AtmosPhysics<B>,
+pub struct CoupledModel<B: Backend, A: Atmosphere<B> = Qtcm<B>> {
+    /// The atmosphere (static model: dynamics and physics).
+    pub atmos: A,
     /// Ocean.
     pub ocean: OceanModel<B>,
     /// Sea ice.
@@ -120,9 +124,9 @@ pub struct CoupledModel<B: Backend> {
 
 /// Everything that evolves.
 #[derive(Debug, Clone)]
-pub struct CoupledState<B: Backend> {
-    /// Atmosphere (two leapfrog levels).
-    pub atmos: AtmosState<B>,
+pub struct CoupledState<B: Backend, A: Atmosphere<B> = Qtcm<B>> {
+    /// The atmosphere's state (QTCM1: two leapfrog levels).
+    pub atmos: A::State,
     /// Ocean.
     pub ocean: OceanState<B>,
     /// Sea ice (ocean grid).
@@ -142,6 +146,21 @@ pub struct CoupledState<B: Backend> {
     pub ocean_freshwater: Tensor<B, 1>,
     /// Time of the state (s since the start of the run).
     pub time: f64,
+}
+
+impl<B: Backend, A: Atmosphere<B>> CoupledState<B, A> {
+    /// The restart variables of every component and the coupler's pending fluxes, by name
+    /// ([`crate::io::fields`]); the step counters and the clock are the restart's counters.
+    pub fn visit(&mut self, v: &mut impl crate::io::fields::FieldVisitor<B>) {
+        A::visit(&mut self.atmos, v);
+        self.ocean.visit(v);
+        self.ice.visit(v);
+        self.land.visit(v);
+        v.visit("frazil", &mut self.frazil);
+        v.visit("ice_correction", &mut self.ice_correction);
+        v.visit("land_correction", &mut self.land_correction);
+        v.visit("ocean_freshwater", &mut self.ocean_freshwater);
+    }
 }
 
 /// The global stores of a state (each `[1]`), see the module docs.
@@ -164,22 +183,14 @@ fn top<B: Backend>(x: &Tensor<B, 3>) -> Tensor<B, 3> {
     x.clone().narrow(0, 0, 1)
 }
 
-impl<B: Backend> CoupledModel<B> {
+impl<B: Backend, A: Atmosphere<B>> CoupledModel<B, A> {
     /// Global stores of `state` (module docs).
-    pub fn stores(&self, state: &CoupledState<B>) -> Stores<B> {
+    pub fn stores(&self, state: &CoupledState<B, A>) -> Stores<B> {
         let ex = &self.exchange;
         let total_area = ex.atmos_area.clone().sum();
-        let two_level = |k: usize| {
-            let budget = |x: &Tensor<B, 4>| {
-                let (h, ke, w) = self.atmos.column_stores(x);
-                [h + ke, w]
-            };
-            let a = budget(&state.atmos.previous);
-            let b = budget(&state.atmos.current);
-            (a[k].clone() + b[k].clone()) * 0.5
-        };
-        let atmos_energy = two_level(0) * total_area.clone();
-        let atmos_water = two_level(1) * total_area;
+        let [column_energy, column_water] = self.atmos.column_stores(&state.atmos);
+        let atmos_energy = column_energy * total_area.clone();
+        let atmos_water = column_water * total_area;
         let o = &self.ocean;
         let ocean_heat = o.integrate_volume(state.ocean.temperature.clone()) * (RHO0 * CP_OCEAN);
         let ocean_salt = o.integrate_volume(state.ocean.salinity.clone()) * RHO0;
@@ -207,7 +218,7 @@ impl<B: Backend> CoupledModel<B> {
     }
 }
 
-impl<B: Backend> CoupledModel<B> {
+impl<B: Backend, A: Atmosphere<B>> CoupledModel<B, A> {
     /// The forcing of the coupling interval starting at `time` (s since the start of the
     /// run) with CO₂ `co2` (ppm) and `orbit`: the insolation of each atmosphere step at its
     /// own time level, and the hosing when `time` lies in its period.
@@ -215,8 +226,8 @@ impl<B: Backend> CoupledModel<B> {
         let device = self.exchange.atmos_area.device();
         let atmos = (0..self.atmos_steps)
             .map(|k| {
-                let day = (time + k as f64 * self.atmos.dt) / 86_400.0;
-                self.physics.forcing(co2, orbit, day, &device)
+                let day = (time + k as f64 * self.atmos.dt()) / 86_400.0;
+                self.atmos.forcing(co2, orbit, day, &device)
             })
             .collect();
         let hosing = self
@@ -230,11 +241,11 @@ impl<B: Backend> CoupledModel<B> {
 
 /// One coupling interval under `forcing` (module docs). Returns the new state and the
 /// interval's report.
-pub fn step<B: Backend>(
-    m: &CoupledModel<B>,
-    state: CoupledState<B>,
+pub fn step<B: Backend, A: Atmosphere<B>>(
+    m: &CoupledModel<B, A>,
+    state: CoupledState<B, A>,
     forcing: &CoupledForcing<B>,
-) -> (CoupledState<B>, CouplingReport<B>) {
+) -> (CoupledState<B, A>, CouplingReport<B>) {
     let ex = &m.exchange;
     let mask = ex.ocean_mask.clone();
     // The ocean grid's surface during the interval.
@@ -248,10 +259,10 @@ pub fn step<B: Backend>(
     let mut land_correction = state.land_correction;
     let mut sums = IntervalSums::new(&ex.land_fraction, &sst);
     for atmos_forcing in &forcing.atmos {
-        let w = if atmos.step == 0 { 0.5 } else { 1.0 };
-        let dt = m.atmos.dt * w;
-        let g = m.atmos.grid_fields(atmos.physics_level());
-        let air = m.atmos.surface_air(&g);
+        let w = if A::steps(&atmos) == 0 { 0.5 } else { 1.0 };
+        let dt = m.atmos.dt() * w;
+        let columns = m.atmos.columns(&atmos);
+        let air = m.atmos.surface_air(&columns);
         let x = m.surface.exchange(
             ex,
             &m.land,
@@ -262,10 +273,8 @@ pub fn step<B: Backend>(
             &land_correction,
             dt,
         );
-        let out = m
-            .physics
-            .compute(&m.atmos, &g, &air, &x.input, atmos_forcing);
-        let d = &out.diagnostics;
+        let (next_atmos, d) = m.atmos.step(atmos, &columns, &air, &x.input, atmos_forcing);
+        let d = &d;
         let (next, correction, land_sums) = land_step(ex, &m.land, land, &x, d, dt);
         (land, land_correction) = (next, correction);
         let snowfall_temperature = m.land.params.snowfall_temperature;
@@ -277,8 +286,8 @@ pub fn step<B: Backend>(
             snowfall_temperature,
             &state.ice_correction,
         );
-        sums = sums.add(w, m.atmos.dt, d, land_sums, ocean_sums);
-        atmos = m.atmos.step(atmos, Some(&out.forcing));
+        sums = sums.add(w, m.atmos.dt(), d, land_sums, ocean_sums);
+        atmos = next_atmos;
     }
 
     // Sea ice over the interval, then the ocean.
@@ -315,8 +324,8 @@ pub fn step<B: Backend>(
 
 /// N_o ocean steps under one forcing; returns the state and the frazil heat they made
 /// (J m⁻², `[1, ny, nx]`).
-fn ocean_steps<B: Backend>(
-    m: &CoupledModel<B>,
+fn ocean_steps<B: Backend, A: Atmosphere<B>>(
+    m: &CoupledModel<B, A>,
     mut ocean: OceanState<B>,
     forcing: &OceanForcing<B>,
 ) -> (OceanState<B>, Tensor<B, 3>) {
@@ -404,8 +413,10 @@ impl<B: Backend> CoupledModel<B> {
         );
         Ok((
             CoupledModel {
-                atmos,
-                physics,
+                atmos: Qtcm {
+                    dynamics: atmos,
+                    physics,
+                },
                 ocean,
                 ice: SeaIceModel::new(&cfg.sea_ice, device),
                 land,
@@ -538,7 +549,7 @@ impl<B: Backend> CoupledModel<B> {
             .map(|t| 0.8 * qsat_1000(t - 1.0) * LATENT_HEAT_VAPOUR / CP_AIR - QREF_SURFACE)
             .collect();
         let zero = ex.atmos_area.zeros_like();
-        let atmos = self.atmos.initial_state(&AtmosGrid {
+        let atmos = self.atmos.dynamics.initial_state(&AtmosGrid {
             u0: zero.clone(),
             v0: zero.clone(),
             u1: zero.clone(),

@@ -182,7 +182,7 @@ fn run_three_days<'a>(experiment: &'a str, out: &'a str) -> ([&'a str; 6], Strin
 }
 
 /// `chronos run` in ocean-only mode: a few days, CF-1.8 files, the resolved configuration in
-/// the output folder, no silent overwrite.
+/// the output folder, a finished run not run again (no silent overwrite).
 #[test]
 fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
@@ -205,10 +205,12 @@ fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
         .unwrap()
         .modified()
         .unwrap();
+    // The same command again: the run is finished (its restart is at its end); refused,
+    // nothing touched.
     let o = chronos(&args, &[]);
     let (_, err) = text(&o);
     assert!(!o.status.success());
-    assert!(err.contains("exists") && err.contains("--force"), "{err}");
+    assert!(err.contains("finished") && err.contains("--force"), "{err}");
     let after = std::fs::metadata(out.join("ocean_state.nc"))
         .unwrap()
         .modified()

@@ -147,7 +147,7 @@ fn gradients_through_five_coupling_intervals_match_finite_differences() {
         match k {
             0 => m.land.snow_albedo = t,
             1 => m.ice.albedo_ice = t,
-            _ => m.physics.convection.timescale = t,
+            _ => m.atmos.physics.convection.timescale = t,
         }
     };
     // Reverse mode.
@@ -159,7 +159,7 @@ fn gradients_through_five_coupling_intervals_match_finite_differences() {
         .collect();
     ma.land.snow_albedo = params[0].clone();
     ma.ice.albedo_ice = params[1].clone();
-    ma.physics.convection.timescale = params[2].clone();
+    ma.atmos.physics.convection.timescale = params[2].clone();
     let sst = mean_sst_after(&ma, sa, intervals);
     let grads = sst.backward();
     let ad: Vec<f64> = params

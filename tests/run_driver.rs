@@ -410,3 +410,85 @@ fn bad_input_gives_clear_errors_and_overwrites_nothing() {
         &["broken.toml"],
     );
 }
+
+/// The atmosphere-only and ocean-only modes run on the same driver (issue 18): a 35-day run
+/// extended from a 10-day one, and (atmosphere-only) one stopped by SIGTERM on 2 February
+/// and resumed, write the same files bit for bit as the uninterrupted run, with restarts at
+/// the start and the end.
+#[test]
+fn atmosphere_and_ocean_only_runs_restart_and_resume_bitwise() {
+    let dir = tempfile::tempdir().unwrap();
+    for exp in ["atmos_only", "ocean_only"] {
+        let file = format!("experiments/{exp}.toml");
+        let run = |out: &Path, days: &str| {
+            let o = chronos(
+                &["run", &file, "--days", days, "--out", out.to_str().unwrap()],
+                &[],
+            );
+            assert!(o.status.success(), "{exp}: {}", err_of(&o));
+            o
+        };
+        let (a, c) = (
+            dir.path().join(format!("{exp}-a")),
+            dir.path().join(format!("{exp}-c")),
+        );
+        run(&a, "35");
+        run(&c, "10");
+        let o = run(&c, "35");
+        assert!(err_of(&o).contains("resumed from"), "{}", err_of(&o));
+        let sa = snapshot(&a);
+        assert!(
+            names(&sa).contains(&"restart_0001-01-01-00000.nc")
+                && names(&sa).contains(&"restart_0001-02-05-00000.nc"),
+            "{exp}: {:?}",
+            names(&sa)
+        );
+        let mut runs = vec![(c.clone(), "restart_0001-01-11-00000.nc".to_string())];
+        if exp == "atmos_only" {
+            let b = dir.path().join(format!("{exp}-b"));
+            let args = ["run", &file, "--days", "35", "--out", b.to_str().unwrap()];
+            let mut child = command(&args, &[("CHRONOS_LOG_SECONDS", "0")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stderr = child.stderr.take().unwrap();
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines() {
+                if !sent && line.unwrap().starts_with("progress 0001-02-02") {
+                    let kill = format!("kill -TERM {}", child.id());
+                    assert!(Command::new("sh")
+                        .args(["-c", &kill])
+                        .status()
+                        .unwrap()
+                        .success());
+                    sent = true;
+                }
+            }
+            assert_eq!(child.wait().unwrap().code(), Some(143));
+            let stop: Vec<String> = names(&snapshot(&b))
+                .into_iter()
+                .filter(|n| n.starts_with("restart_0001-02"))
+                .map(String::from)
+                .collect();
+            assert_eq!(stop.len(), 1, "{stop:?}");
+            let o = chronos(&args, &[]);
+            assert!(o.status.success(), "{}", err_of(&o));
+            runs.push((b, stop[0].clone()));
+        }
+        for (run, extra) in runs {
+            let s: Vec<(String, Vec<u8>)> = snapshot(&run)
+                .into_iter()
+                .filter(|(n, _)| *n != extra)
+                .collect();
+            assert_eq!(names(&sa), names(&s), "{}", run.display());
+            for ((n, x), (_, y)) in sa.iter().zip(&s) {
+                assert!(
+                    x == y,
+                    "{n} differs between the uninterrupted run and {}",
+                    run.display()
+                );
+            }
+        }
+    }
+}

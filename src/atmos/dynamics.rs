@@ -165,6 +165,12 @@ pub struct AtmosState<B: Backend> {
 }
 
 impl<B: Backend> AtmosState<B> {
+    /// The restart variables (both leapfrog levels), by name ([`crate::io::fields`]).
+    pub fn visit(&mut self, v: &mut impl crate::io::fields::FieldVisitor<B>) {
+        v.visit("atmos_previous", &mut self.previous);
+        v.visit("atmos_current", &mut self.current);
+    }
+
     /// The level the column physics uses: t − Δt, or t on a cold start's forward first step.
     pub fn physics_level(&self) -> &Tensor<B, 4> {
         if self.step == 0 {

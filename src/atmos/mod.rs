@@ -14,12 +14,14 @@
 //! Physics (Betts–Miller convection, clouds and radiation, surface fluxes through the coupler)
 //! enters the dynamics as column heating, moistening and surface stress ([`AtmosForcing`]).
 
+pub mod component;
 pub mod convection;
 pub mod dynamics;
 pub mod physics;
 pub mod qtcm;
 pub mod radiation;
 
+pub use component::{Atmosphere, Qtcm};
 pub use convection::Convection;
 pub use dynamics::{AtmosForcing, AtmosGrid, AtmosModel, AtmosState, DynamicsSwitches, SurfaceAir};
 pub use physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing, PhysicsOutput, SurfaceInput};

@@ -579,17 +579,17 @@ impl ExperimentConfig {
                 }
                 Some(_) => {}
             },
-            RunMode::AtmosOnly => match &self.atmos_only {
-                None => return Err(ConfigError::Invalid {
+            RunMode::AtmosOnly if self.atmos_only.is_none() => {
+                return Err(ConfigError::Invalid {
                     key: "atmos_only".into(),
                     value: "missing".into(),
                     reason: "experiment.mode = \"atmos_only\" needs an [atmos_only] section".into(),
                     fix:
                         "add `[atmos_only]` with `surface = \"amip\"` or `surface = \"aquaplanet\"`"
                             .into(),
-                }),
-                Some(_) => {}
-            },
+                })
+            }
+            RunMode::AtmosOnly => {}
         }
         Ok(())
     }

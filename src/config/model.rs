@@ -287,7 +287,6 @@ impl ModelConfig {
     /// [`ConfigError::Invalid`] for the first offending key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let a = &self.atmosphere;
-        let o = &self.ocean;
         if self.model.resolution != format!("T{}", a.truncation) {
             return Err(invalid(
                 "model.resolution",
@@ -352,6 +351,16 @@ impl ModelConfig {
             a.dt,
             "give the atmospheric time step in seconds, e.g. 1200 (or set CHRONOS_DT_ATMOS)",
         )?;
+        self.validate_atmosphere_physics()?;
+        self.validate_surfaces()?;
+        self.validate_ocean_physics()?;
+        Ok(())
+    }
+
+    /// `[atmosphere_dynamics]`, `[atmosphere_physics]` and `[coupling]`.
+    fn validate_atmosphere_physics(&self) -> Result<(), ConfigError> {
+        let a = &self.atmosphere;
+        let o = &self.ocean;
         let ad = &self.atmosphere_dynamics;
         if ad.momentum_diffusion_order == 0 || ad.momentum_diffusion_order > 8 {
             return Err(invalid(
@@ -438,6 +447,13 @@ impl ModelConfig {
             self.coupling.interval,
             "give the coupling interval in seconds, e.g. 3600",
         )?;
+        Ok(())
+    }
+
+    /// `[sea_ice]`, `[land]` and the `[ocean]` level grid.
+    fn validate_surfaces(&self) -> Result<(), ConfigError> {
+        let a = &self.atmosphere;
+        let o = &self.ocean;
         let si = &self.sea_ice;
         for (key, v) in [
             ("sea_ice.conductivity_ice", si.conductivity_ice),
@@ -544,6 +560,12 @@ impl ModelConfig {
                 "set ocean.dz_top equal to ocean.depth, or use more levels",
             ));
         }
+        Ok(())
+    }
+
+    /// `[ocean_physics]` and the level grid against it.
+    fn validate_ocean_physics(&self) -> Result<(), ConfigError> {
+        let o = &self.ocean;
         let p = &self.ocean_physics;
         for (key, v) in [
             ("ocean_physics.viscosity_h", p.viscosity_h),

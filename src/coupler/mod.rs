@@ -1,9 +1,12 @@
 //! The coupler: conservative regridding between the atmosphere's Gaussian grid and the
 //! ocean's latitude–longitude grid ([`regrid`]), the exchange grid with the surface fractions
 //! and river routing ([`exchange`]), the bulk surface-flux formulae per surface type
-//! ([`bulk`]) and the prescribed surfaces of the atmosphere-only modes ([`prescribed`]). The
-//! coupling schedule and the coupled step are in [`crate::model`]. Components never see each
-//! other's grids; they meet here.
+//! ([`bulk`]), the surface exchange over open ocean, sea ice, land and land ice
+//! ([`surface`]), the sums of a coupling interval that become the ice's and the ocean's
+//! forcing ([`interval`]) and the prescribed surfaces of the atmosphere-only modes
+//! ([`prescribed`], on the same surface exchange). The coupled step that orchestrates them is
+//! [`crate::model::step`]. Components never see each other; they meet here, the only module
+//! that imports two of them.
 
 pub mod bulk;
 pub mod exchange;

@@ -39,6 +39,72 @@ use crate::physics::thermo::dqsat_dt;
 use crate::physics::SurfaceAir;
 use burn_tensor::{backend::Backend, Bool, Tensor};
 
+/// The grids the surface exchange works between: the atmosphere's, where land and land ice
+/// live, and the one open water and sea ice live on. The coupled model's is the
+/// [`ExchangeGrid`] (the ocean's own grid, conservative remaps); the prescribed surfaces of
+/// the atmosphere-only modes use [`Collocated`] (SST and sea ice on the atmosphere's grid).
+pub trait SurfaceGrid<B: Backend> {
+    /// An atmosphere field on the ocean side's grid.
+    fn to_ocean(&self, x: Tensor<B, 3>) -> Tensor<B, 3>;
+    /// An ocean-side flux per unit open-water-or-ice area as its contribution to the
+    /// atmosphere cell (weighted by the cell's ocean fraction).
+    fn to_atmosphere(&self, y: Tensor<B, 3>) -> Tensor<B, 3>;
+    /// Ice-free land fraction f_l of the atmosphere cells (1).
+    fn land_fraction(&self) -> Tensor<B, 3>;
+    /// Land-ice fraction f_li (1).
+    fn land_ice_fraction(&self) -> Tensor<B, 3>;
+    /// Wet mask of the ocean side's cells (1 or 0).
+    fn ocean_mask(&self) -> Tensor<B, 3>;
+}
+
+impl<B: Backend> SurfaceGrid<B> for ExchangeGrid<B> {
+    fn to_ocean(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        ExchangeGrid::to_ocean(self, x)
+    }
+    fn to_atmosphere(&self, y: Tensor<B, 3>) -> Tensor<B, 3> {
+        ExchangeGrid::to_atmosphere(self, y)
+    }
+    fn land_fraction(&self) -> Tensor<B, 3> {
+        self.land_fraction.clone()
+    }
+    fn land_ice_fraction(&self) -> Tensor<B, 3> {
+        self.land_ice_fraction.clone()
+    }
+    fn ocean_mask(&self) -> Tensor<B, 3> {
+        self.ocean_mask.clone()
+    }
+}
+
+/// Open water and sea ice on the atmosphere's own grid (the prescribed surfaces): the ocean
+/// side of a cell is its ocean fraction f_o, each `[1, nlat, nlon]`.
+#[derive(Debug, Clone)]
+pub struct Collocated<B: Backend> {
+    /// Ocean fraction f_o (1).
+    pub ocean_fraction: Tensor<B, 3>,
+    /// Ice-free land fraction f_l (1).
+    pub land_fraction: Tensor<B, 3>,
+    /// Land-ice fraction f_li (1).
+    pub land_ice_fraction: Tensor<B, 3>,
+}
+
+impl<B: Backend> SurfaceGrid<B> for Collocated<B> {
+    fn to_ocean(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        x
+    }
+    fn to_atmosphere(&self, y: Tensor<B, 3>) -> Tensor<B, 3> {
+        y * self.ocean_fraction.clone()
+    }
+    fn land_fraction(&self) -> Tensor<B, 3> {
+        self.land_fraction.clone()
+    }
+    fn land_ice_fraction(&self) -> Tensor<B, 3> {
+        self.land_ice_fraction.clone()
+    }
+    fn ocean_mask(&self) -> Tensor<B, 3> {
+        self.ocean_fraction.clone().greater_elem(0.0).float()
+    }
+}
+
 /// L_s = L_v + L_f (J kg⁻¹), as the surfaces form it.
 const LS: f64 = LATENT_HEAT_VAPOUR + LATENT_HEAT_FUSION;
 
@@ -177,7 +243,7 @@ impl<B: Backend> SurfaceExchange<B> {
     #[allow(clippy::too_many_arguments)]
     pub fn exchange(
         &self,
-        ex: &ExchangeGrid<B>,
+        ex: &impl SurfaceGrid<B>,
         land_model: &LandModel<B>,
         land: &LandState<B>,
         ocean: &OceanSurface<B>,
@@ -272,13 +338,13 @@ impl<B: Backend> SurfaceExchange<B> {
     /// corrections.
     fn cell_means(
         &self,
-        ex: &ExchangeGrid<B>,
+        ex: &impl SurfaceGrid<B>,
         land_model: &LandModel<B>,
         land: &LandState<B>,
         ocean: &OceanSurface<B>,
         [fl, fli, fo, fi]: [&SurfaceFluxes<B>; 4],
     ) -> SurfaceInput<B> {
-        let (f_l, f_li) = (ex.land_fraction.clone(), ex.land_ice_fraction.clone());
+        let (f_l, f_li) = (ex.land_fraction(), ex.land_ice_fraction());
         let c = ocean.concentration.clone();
         let ocean_part = |o: Tensor<B, 3>, i: Tensor<B, 3>| {
             ex.to_atmosphere(o * (c.clone().neg() + 1.0) + i * c.clone())
@@ -316,14 +382,14 @@ impl<B: Backend> SurfaceExchange<B> {
 /// the next step (J m⁻² per unit cell area) and the sums' contributions. Surfaces a cell
 /// does not have keep their state (their fluxes count zero).
 pub fn land_step<B: Backend>(
-    ex: &ExchangeGrid<B>,
+    ex: &impl SurfaceGrid<B>,
     land_model: &LandModel<B>,
     land: LandState<B>,
     x: &StepExchange<B>,
     d: &AtmosDiagnostics<B>,
     dt: f64,
 ) -> (LandState<B>, Tensor<B, 3>, LandExchange<B>) {
-    let (f_l, f_li) = (ex.land_fraction.clone(), ex.land_ice_fraction.clone());
+    let (f_l, f_li) = (ex.land_fraction(), ex.land_ice_fraction());
     let (has_land, has_ice) = (
         f_l.clone().greater_elem(0.0),
         f_li.clone().greater_elem(0.0),
@@ -380,7 +446,7 @@ pub fn land_step<B: Backend>(
 /// physics' diagnostics `d`, precipitation falling as snow below `snowfall_temperature` (K)
 /// of the air; the ice correction `ice_correction` (W m⁻²) counts as upward flux.
 pub fn ocean_fluxes<B: Backend>(
-    ex: &ExchangeGrid<B>,
+    ex: &impl SurfaceGrid<B>,
     ocean: &OceanSurface<B>,
     x: &StepExchange<B>,
     d: &AtmosDiagnostics<B>,
@@ -388,7 +454,7 @@ pub fn ocean_fluxes<B: Backend>(
     ice_correction: &Tensor<B, 3>,
 ) -> OceanExchange<B> {
     let lf = LATENT_HEAT_FUSION;
-    let mask = ex.ocean_mask.clone();
+    let mask = ex.ocean_mask();
     let (fo, fi) = (&x.open, &x.sea_ice);
     let (c, open) = (ocean.concentration.clone(), ocean.open());
     let ts_i = &ocean.ice_temperature;

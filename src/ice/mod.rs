@@ -89,6 +89,16 @@ pub struct SeaIceState<B: Backend> {
     pub surface_temperature: Tensor<B, 3>,
 }
 
+impl<B: Backend> SeaIceState<B> {
+    /// The restart variables, by name ([`crate::io::fields`]).
+    pub fn visit(&mut self, v: &mut impl crate::io::fields::FieldVisitor<B>) {
+        v.visit("ice_concentration", &mut self.concentration);
+        v.visit("ice_volume", &mut self.volume);
+        v.visit("ice_snow_volume", &mut self.snow_volume);
+        v.visit("ice_surface_temperature", &mut self.surface_temperature);
+    }
+}
+
 /// What the atmosphere and ocean give the ice over one step, per unit **ice** area (means
 /// over the step), each `[1, ny, nx]`.
 #[derive(Debug, Clone)]

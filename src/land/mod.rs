@@ -89,6 +89,18 @@ pub struct LandState<B: Backend> {
     pub ice_sheet: Tensor<B, 3>,
 }
 
+impl<B: Backend> LandState<B> {
+    /// The restart variables, by name ([`crate::io::fields`]).
+    pub fn visit(&mut self, v: &mut impl crate::io::fields::FieldVisitor<B>) {
+        v.visit("land_temperature", &mut self.temperature);
+        v.visit("land_soil_water", &mut self.soil_water);
+        v.visit("land_snow", &mut self.snow);
+        v.visit("land_ice_temperature", &mut self.ice_temperature);
+        v.visit("land_ice_snow", &mut self.ice_snow);
+        v.visit("land_ice_sheet", &mut self.ice_sheet);
+    }
+}
+
 /// What the atmosphere gives one land surface over a step, per unit area of that surface.
 #[derive(Debug, Clone)]
 pub struct SurfaceForcing<B: Backend> {

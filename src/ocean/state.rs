@@ -3,6 +3,7 @@
 
 use super::model::OceanModel;
 use crate::backend::{tensor_from_vec, zeros};
+use crate::io::fields::FieldVisitor;
 use crate::io::{CfError, CfReader, FILL_VALUE};
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::Path;
@@ -43,6 +44,31 @@ pub struct OceanState<B: Backend> {
 }
 
 impl<B: Backend> OceanState<B> {
+    /// The restart variables (all prognostic tensors, the Adams–Bashforth memory, the Kahan
+    /// compensations and the streamfunction's warm start), by name ([`crate::io::fields`]).
+    pub fn visit(&mut self, v: &mut impl FieldVisitor<B>) {
+        v.visit("ocean_temperature", &mut self.temperature);
+        v.visit("ocean_salinity", &mut self.salinity);
+        v.visit(
+            "ocean_temperature_compensation",
+            &mut self.temperature_compensation,
+        );
+        v.visit(
+            "ocean_salinity_compensation",
+            &mut self.salinity_compensation,
+        );
+        v.visit("ocean_age", &mut self.age);
+        v.visit("ocean_u", &mut self.u);
+        v.visit("ocean_v", &mut self.v);
+        v.visit("ocean_du", &mut self.du);
+        v.visit("ocean_dv", &mut self.dv);
+        for (k, t) in self.passive.iter_mut().enumerate() {
+            v.visit(&format!("ocean_passive_{k}"), t);
+        }
+        v.visit("ocean_psi", &mut self.psi);
+        v.visit("ocean_psi_dirichlet", &mut self.psi_dirichlet);
+    }
+
     /// An ocean at rest with the given tracers (masked), zero age and no AB2 memory.
     pub fn at_rest(
         model: &OceanModel<B>,

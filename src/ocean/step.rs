@@ -135,6 +135,92 @@ pub fn compensated_add<B: Backend, const D: usize>(
     (sum, compensation)
 }
 
+/// The velocities of the state at step n and the AB2 memory, borrowed for [`momentum`].
+struct Velocity<'a, B: Backend> {
+    u: &'a Tensor<B, 3>,
+    v: &'a Tensor<B, 3>,
+    du: &'a Tensor<B, 3>,
+    dv: &'a Tensor<B, 3>,
+    steps: u64,
+}
+
+/// The momentum step before the rigid lid, and its AB2 tendencies.
+struct Momentum<B: Backend> {
+    /// u* and v* after the implicit vertical viscosity and bottom drag (m s⁻¹).
+    u: Tensor<B, 3>,
+    v: Tensor<B, 3>,
+    /// Depth means of u* and v* (m s⁻¹), `[ny, nx]`.
+    u_mean: Tensor<B, 2>,
+    v_mean: Tensor<B, 2>,
+    /// G_u, G_v of this step (advection, friction, barotropic Coriolis; m s⁻²).
+    tendency_u: Tensor<B, 3>,
+    tendency_v: Tensor<B, 3>,
+}
+
+/// Momentum: the Coriolis force on the depth mean (ū, v̄) joins the AB2 tendencies; the one
+/// on the baroclinic part (u − ū, v − v̄) is forward–backward; the pressure gradient
+/// `px`, `py` of the new tracers; the surface stress and the implicit vertical viscosity and
+/// bottom drag.
+fn momentum<B: Backend>(
+    model: &OceanModel<B>,
+    state: Velocity<'_, B>,
+    w: Tensor<B, 3>,
+    px: Tensor<B, 3>,
+    py: Tensor<B, 3>,
+    forcing: &OceanForcing<B>,
+) -> Momentum<B> {
+    let [_, ny, nx] = model.shape;
+    let s = &model.physics.settings;
+    let dt = model.physics.dt;
+    let c = &model.consts;
+    let bt = &model.barotropic;
+    let depth_mean = |x: Tensor<B, 3>, inv_h: Tensor<B, 2>| -> Tensor<B, 2> {
+        (x * model.dz.clone()).sum_dim(0).reshape([ny, nx]) * inv_h
+    };
+    let u_bar =
+        depth_mean(state.u.clone(), bt.inv_h_u.clone()).reshape([1, ny, nx]) * model.mask_u.clone();
+    let v_bar =
+        depth_mean(state.v.clone(), bt.inv_h_v.clone()).reshape([1, ny, nx]) * model.mask_v.clone();
+    let (adv_u, adv_v) = advection(model, state.u.clone(), state.v.clone(), w.clone());
+    let (fr_u, fr_v) = friction(model, state.u.clone(), state.v.clone());
+    let gu = adv_u + fr_u + coriolis_u(model, v_bar.clone());
+    let gv = adv_v + fr_v + coriolis_v(model, u_bar);
+    let (ab_u, ab_v) = if state.steps == 0 {
+        (gu.clone(), gv.clone())
+    } else {
+        let (a, b) = (1.5 + s.ab2_epsilon, 0.5 + s.ab2_epsilon);
+        (
+            gu.clone() * a - state.du.clone() * b,
+            gv.clone() * a - state.dv.clone() * b,
+        )
+    };
+    let kappa_u = c.open_top_u.clone() * s.viscosity_v;
+    let kappa_v = c.open_top_v.clone() * s.viscosity_v;
+    let drag_u = c.bottom_u.clone() * s.bottom_drag;
+    let drag_v = c.bottom_v.clone() * s.bottom_drag;
+    let tx = c.surface_u.clone() * forcing.tau_x.clone().reshape([1, ny, nx]) * (dt / RHO0);
+    let ty = c.surface_v.clone() * forcing.tau_y.clone().reshape([1, ny, nx]) * (dt / RHO0);
+    let v_clinic = state.v.clone() - v_bar;
+    let u1 = state.u.clone() + (ab_u + px + coriolis_u(model, v_clinic)) * dt + tx;
+    let u1 =
+        implicit_column(model.dz.clone(), kappa_u, Some(drag_u), dt, u1) * model.mask_u.clone();
+    let u1_mean = depth_mean(u1.clone(), bt.inv_h_u.clone());
+    let u1_clinic = (u1.clone() - u1_mean.clone().reshape([1, ny, nx])) * model.mask_u.clone();
+    let v1 = state.v.clone() + (ab_v + py + coriolis_v(model, u1_clinic)) * dt + ty;
+    let v1 =
+        implicit_column(model.dz.clone(), kappa_v, Some(drag_v), dt, v1) * model.mask_v.clone();
+
+    let v1_mean = depth_mean(v1.clone(), bt.inv_h_v.clone());
+    Momentum {
+        u: u1,
+        v: v1,
+        u_mean: u1_mean,
+        v_mean: v1_mean,
+        tendency_u: gu,
+        tendency_v: gv,
+    }
+}
+
 /// Advances the ocean by one step Δt = `model.physics.dt` under `forcing`.
 pub fn step<B: Backend>(
     model: &OceanModel<B>,
@@ -226,45 +312,26 @@ pub fn step<B: Backend>(
     let p = pressure(model, rho.clone());
     let (px, py) = pressure_gradient(model, p);
 
-    // 4. Momentum. The Coriolis force on the depth mean (ū, v̄) joins the AB2 tendencies;
-    // the one on the baroclinic part (u − ū, v − v̄) is forward–backward.
+    // 4. Momentum (before the rigid lid).
     let bt = &model.barotropic;
-    let depth_mean = |x: Tensor<B, 3>, inv_h: Tensor<B, 2>| -> Tensor<B, 2> {
-        (x * model.dz.clone()).sum_dim(0).reshape([ny, nx]) * inv_h
+    let velocity = Velocity {
+        u: &state.u,
+        v: &state.v,
+        du: &state.du,
+        dv: &state.dv,
+        steps: state.steps,
     };
-    let u_bar =
-        depth_mean(state.u.clone(), bt.inv_h_u.clone()).reshape([1, ny, nx]) * model.mask_u.clone();
-    let v_bar =
-        depth_mean(state.v.clone(), bt.inv_h_v.clone()).reshape([1, ny, nx]) * model.mask_v.clone();
-    let (adv_u, adv_v) = advection(model, state.u.clone(), state.v.clone(), w.clone());
-    let (fr_u, fr_v) = friction(model, state.u.clone(), state.v.clone());
-    let gu = adv_u + fr_u + coriolis_u(model, v_bar.clone());
-    let gv = adv_v + fr_v + coriolis_v(model, u_bar);
-    let (ab_u, ab_v) = if state.steps == 0 {
-        (gu.clone(), gv.clone())
-    } else {
-        let (a, b) = (1.5 + s.ab2_epsilon, 0.5 + s.ab2_epsilon);
-        (gu.clone() * a - state.du * b, gv.clone() * a - state.dv * b)
-    };
-    let kappa_u = c.open_top_u.clone() * s.viscosity_v;
-    let kappa_v = c.open_top_v.clone() * s.viscosity_v;
-    let drag_u = c.bottom_u.clone() * s.bottom_drag;
-    let drag_v = c.bottom_v.clone() * s.bottom_drag;
-    let tx = c.surface_u.clone() * forcing.tau_x.clone().reshape([1, ny, nx]) * (dt / RHO0);
-    let ty = c.surface_v.clone() * forcing.tau_y.clone().reshape([1, ny, nx]) * (dt / RHO0);
-    let v_clinic = state.v.clone() - v_bar;
-    let u1 = state.u.clone() + (ab_u + px + coriolis_u(model, v_clinic)) * dt + tx;
-    let u1 =
-        implicit_column(model.dz.clone(), kappa_u, Some(drag_u), dt, u1) * model.mask_u.clone();
-    let u1_mean = depth_mean(u1.clone(), bt.inv_h_u.clone());
-    let u1_clinic = (u1.clone() - u1_mean.clone().reshape([1, ny, nx])) * model.mask_u.clone();
-    let v1 = state.v + (ab_v + py + coriolis_v(model, u1_clinic)) * dt + ty;
-    let v1 =
-        implicit_column(model.dz.clone(), kappa_v, Some(drag_v), dt, v1) * model.mask_v.clone();
+    let m = momentum(model, velocity, w.clone(), px, py, forcing);
+    let (u1, v1, u1_mean) = (m.u, m.v, m.u_mean);
+    let (gu, gv) = (m.tendency_u, m.tendency_v);
 
     // 5. Rigid lid.
-    let v1_mean = depth_mean(v1.clone(), bt.inv_h_v.clone());
-    let sol = bt.solve(u1_mean.clone(), v1_mean.clone(), state.psi_dirichlet);
+    let v1_mean = m.v_mean;
+    let sol = bt.solve(
+        u1_mean.clone(),
+        v1_mean.clone(),
+        state.psi_dirichlet.clone(),
+    );
     let u = (u1 + (sol.u_mean - u1_mean).reshape([1, ny, nx])) * model.mask_u.clone();
     let v = (v1 + (sol.v_mean - v1_mean).reshape([1, ny, nx])) * model.mask_v.clone();
     debug_assert_eq!(u.dims(), [nz, ny, nx]);

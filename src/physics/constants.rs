@@ -47,7 +47,7 @@ pub const LATENT_HEAT_SUBLIMATION: f64 = LATENT_HEAT_VAPOUR + LATENT_HEAT_FUSION
 pub const RHO0: f64 = 1024.0;
 
 /// Specific heat of sea water c_p⁰ (J kg⁻¹ K⁻¹), TEOS-10's value for potential enthalpy.
-pub const CP_SEAWATER: f64 = 3991.867_957_119_63;
+pub const CP_SEAWATER: f64 = 3_991.867_957_119_63;
 
 /// Albedo of open water (1), QTCM1's value.
 pub const OCEAN_ALBEDO: f64 = 0.07;

@@ -1,26 +1,35 @@
 //! The atmosphere-only modes (`chronos run experiments/atmos_only.toml`,
 //! `experiments/aquaplanet.toml`): QTCM1 over a prescribed surface
-//! ([`crate::coupler::prescribed`]): AMIP-like monthly SST and sea ice with a slab-and-bucket
-//! land, or the Neale & Hoskins (2000) "Qobs" aquaplanet (perpetual equinox, no ice).
+//! ([`crate::coupler::prescribed`]): AMIP-like monthly SST and sea ice with the land
+//! component, or the Neale & Hoskins (2000) "Qobs" aquaplanet (perpetual equinox, no ice),
+//! run by the [`Simulation`] driver (restarts, resume, signals) one day per interval.
 //!
-//! One step ([`AtmosOnly::step`]): grid fields at t − Δt → surface air → bulk fluxes over each
-//! surface type (coupler) → column physics → slab and bucket update → leapfrog step.
+//! One step ([`AtmosOnly::step`]): grid fields at t − Δt → surface air → the coupler's surface
+//! exchange over each surface type → column physics → land and sea-ice slab step → leapfrog
+//! step.
 //!
-//! Output folder (never overwritten without `--force`):
+//! Output folder (besides the restarts; never overwritten without `--force`):
+//! - `quicklook_YYYY_maps.png`, `quicklook_YYYY_series.png` at the end of each year and of
+//!   the run (unless `output.quicklook = false`; [`super::quicklook::atmos_only_year`]);
 //! - `config.toml`: the resolved configuration, every override and the program version;
 //! - `atmos_monthly.nc`: monthly means of every step of the 2-D fields (CMIP names: tas,
 //!   huss, uas, vas, tauu, tauv, pr, prc, prls, evspsbl, hfss, hfls, rsds, rsus, rlds, rlus,
-//!   rsdt, rsut, rlut, clt, rlutcs, rsutcs, ta500, ts, ua850-like mode winds u0, u1,
-//!   upper-level wind ua_upper);
+//!   rsdt, rsut, rlut, clt, rlutcs, rsutcs, ta500, the wind at 9 km ua300 and va300, and the
+//!   mode amplitudes t1 and q1);
 //! - `atmos_global.nc`: monthly global means (surface air temperature, precipitation,
 //!   evaporation, OLR, absorbed shortwave, TOA and surface net, the column energy and
 //!   water budgets and their residuals).
 //!
-//! A NaN, a mode wind |u₀| + |u₁| above 400 m s⁻¹ or |T₁| above 400 K (outside anything
-//! physical: the wind at the column top is u₀ + ~0.7u₁) stops the run naming the date; the months already written
-//! stay. Restarts arrive with the run driver of issue 8.
+//! The blow-up detector ([`super::blowup`]), once a day: a NaN, |T₁| above 400 K, a mode wind
+//! |u₀| + |u₁| above 400 m s⁻¹ (outside anything physical: the wind at the column top is
+//! u₀ + ~0.7u₁) or a land surface outside 150…350 K stops the run naming the field, the place
+//! and the date; the months already written and the restarts before stay.
 
-use super::{length_days, RunError, RunOptions, MONTH_DAYS};
+use super::calendar::Date;
+use super::output::{self, FileSpec, Kind};
+use super::restart::{Field, Restart};
+use super::simulation::{Mode, Simulation, Summary};
+use super::{RunError, RunOptions};
 use crate::atmos::dynamics::AtmosGrid;
 use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing, DIAGNOSTICS};
 use crate::atmos::qtcm::{A1_SURFACE, QREF_SURFACE, TREF_SURFACE};
@@ -31,12 +40,13 @@ use crate::coupler::prescribed::{PrescribedState, PrescribedSurface};
 use crate::forcing::orbit::Orbit;
 use crate::forcing::BoundaryData;
 use crate::grid::ModelGrids;
-use crate::io::{axes, CfReader, CfWriter, Storage, VarSpec, FILL_VALUE};
+use crate::io::fields::{Collect, FieldVisitor};
+use crate::io::{axes, CfReader, CfWriter, Storage, FILL_VALUE};
 use crate::physics::constants::SECONDS_PER_DAY;
 use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR as LATENT_HEAT};
 use crate::physics::thermo::qsat_1000;
 use burn_tensor::{backend::Backend, Tensor};
-use std::time::Instant;
+use std::path::{Path, PathBuf};
 
 /// An atmosphere-only model and its state.
 #[derive(Debug, Clone)]
@@ -89,19 +99,23 @@ impl<B: Backend> AtmosOnly<B> {
         let (nlat, nlon) = (g.nlat, g.nlon());
         let lat: Vec<f64> = g.lat_deg.iter().map(|d| d.to_radians()).collect();
         let mut physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, lat, device);
-        let dt = model_cfg.atmosphere.dt;
         let shape = [1, nlat, nlon];
-        let (surface, land_t, soil) = match kind {
+        let (surface, land_t, soil, snow) = match kind {
             SurfaceKind::Amip => {
                 let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
                 // The aquaplanet has no cloud observations: it keeps QTCM1's reference stratus.
                 physics =
                     physics.with_stratus(&model_cfg.atmosphere_physics, &data, shape, device)?;
-                let surface = PrescribedSurface::amip(&data, nlat, nlon, dt, device)?;
+                let surface = PrescribedSurface::amip(&data, &model_cfg.land, nlat, nlon, device)?;
                 let r = CfReader::open(&data.dir.join("land_initial.nc"))?;
                 let sst0 = to_vec_f64(surface.exchange_sst(0.0));
                 let (stl, _) = r.read("land_surface_temperature")?;
                 let (wf, _) = r.read("soil_moisture_fraction")?;
+                let (swe, _) = r.read("snow_water_equivalent")?;
+                let snow: Vec<f64> = swe
+                    .into_iter()
+                    .map(|x| if x == FILL_VALUE { 0.0 } else { x.max(0.0) })
+                    .collect();
                 let land = &data.atmosphere.land_fraction;
                 let stl: Vec<f64> = stl
                     .iter()
@@ -122,17 +136,19 @@ impl<B: Backend> AtmosOnly<B> {
                         }
                     })
                     .collect();
-                (surface, stl, soil)
+                (surface, stl, soil, snow)
             }
             SurfaceKind::Aquaplanet => {
-                let surface = PrescribedSurface::aquaplanet(&g.lat_deg, nlon, dt, device);
+                let surface =
+                    PrescribedSurface::aquaplanet(&model_cfg.land, &g.lat_deg, nlon, device);
                 let sst = to_vec_f64(surface.exchange_sst(0.0));
-                (surface, sst, vec![0.0; nlat * nlon])
+                (surface, sst, vec![0.0; nlat * nlon], vec![0.0; nlat * nlon])
             }
         };
         let surface_state = surface.initial_state(
             tensor_from_vec(land_t, shape, device),
             tensor_from_vec(soil, shape, device),
+            tensor_from_vec(snow, shape, device),
         );
         // Initial T₁, q₁ from the zonal mean of the cells' surface temperature (a zonally
         // uniform start avoids a land–sea shock of the T₁ gradients).
@@ -218,17 +234,14 @@ pub fn step<B: Backend>(
     sstate: PrescribedState<B>,
     forcing: &PhysicsForcing<B>,
 ) -> (AtmosState<B>, PrescribedState<B>, AtmosDiagnostics<B>) {
-    let day = forcing.day;
-    let old = if state.step == 0 {
-        &state.current
-    } else {
-        &state.previous
-    };
-    let g = model.grid_fields(old);
+    // A cold start's first step is a forward half step: the surfaces see Δt/2.
+    let dt = model.dt * if state.step == 0 { 0.5 } else { 1.0 };
+    let g = model.grid_fields(state.physics_level());
     let air = model.surface_air(&g);
-    let ex = surface.exchange(&sstate, &air, day);
-    let out = physics.compute(model, &g, &air, &ex.input, forcing);
-    let sstate = surface.update(sstate, &ex, &out.diagnostics);
+    let ocean = surface.ocean_surface(&sstate, forcing.day);
+    let x = surface.exchange(&sstate, &ocean, &air, dt);
+    let out = physics.compute(model, &g, &air, &x.input, forcing);
+    let sstate = surface.update(sstate, &x, &out.diagnostics, dt);
     let state = model.step(state, Some(&out.forcing));
     (state, sstate, out.diagnostics)
 }
@@ -318,234 +331,434 @@ const SCALARS: [(&str, &str, &str); 12] = [
     ("clt", "global-mean total cloud cover", "1"),
 ];
 
-/// Runs an atmosphere-only experiment; returns the output files.
+/// Runs (or resumes) an atmosphere-only experiment with the [`Simulation`] driver.
 ///
 /// # Errors
-/// [`RunError`] for missing data, an existing output, a blow-up or an I/O failure.
+/// [`RunError`] for missing data, an existing output without restart, a blow-up or an I/O
+/// failure.
 pub fn run<B: Backend>(
     cfg: &ResolvedConfig,
     opts: &RunOptions,
     kind: BackendKind,
     device: &B::Device,
-) -> Result<Vec<std::path::PathBuf>, RunError> {
+) -> Result<Summary, RunError> {
     let exp: &ExperimentConfig = cfg.experiment.as_ref().ok_or(RunError::NoExperiment)?;
-    let settings = exp.atmos_only.as_ref().ok_or(RunError::Config(
-        "an atmos_only experiment needs an [atmos_only] section with surface = \"amip\" or \"aquaplanet\"".into(),
-    ))?;
-    let surface_kind = settings.surface;
-    let orbit = exp
-        .forcing
-        .orbit
-        .at(0.0)
-        .map_err(|e| RunError::Config(e.to_string()))?;
-    let len = match opts.length {
-        Some(l) => l,
-        None => exp.run.length()?,
-    };
-    let days = length_days(len);
-    let model_cfg = &cfg.model;
-    let monthly_path = opts.out.join("atmos_monthly.nc");
-    let global_path = opts.out.join("atmos_global.nc");
-    for p in [&monthly_path, &global_path] {
-        if p.exists() && !opts.force {
-            return Err(RunError::OutputExists(p.clone()));
-        }
+    if exp.initial.from_restart.is_some() {
+        return Err(RunError::Config(
+            "initial.from_restart starts coupled experiments; an atmosphere-only run starts from its surface climatology (remove the key)".into(),
+        ));
     }
-    let t_setup = Instant::now();
-    let mut sim = AtmosOnly::<B>::new(
-        model_cfg,
-        surface_kind,
-        exp.forcing.co2.at(0.0),
-        orbit,
-        device,
-    )?;
-    let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
-    super::create_output_folder(&opts.out)?;
-    super::write_config(cfg, kind, &opts.out)?;
-    let dt = model_cfg.atmosphere.dt;
-    let steps_per_day = (SECONDS_PER_DAY / dt).round() as usize;
-    eprintln!(
-        "atmosphere-only ({}) {} on {}: {} days at Δt = {} s, CO₂ {}, orbit {}; set-up {:.1} s; output in {}",
-        settings.surface,
-        model_cfg.model.name,
-        kind.name(),
-        days,
-        dt,
-        exp.forcing.co2,
-        if sim.perpetual_equinox { "perpetual equinox".to_string() } else { exp.forcing.orbit.to_string() },
-        t_setup.elapsed().as_secs_f64(),
-        opts.out.display()
-    );
-    let comment = match surface_kind {
+    let mode = AtmosOnlyRun::<B>::new(cfg, exp, kind, device)?;
+    Simulation::start(mode, cfg, opts, kind, None)?.run()
+}
+
+/// The atmosphere-only model as a [`Mode`]: one interval is one day.
+pub struct AtmosOnlyRun<B: Backend> {
+    sim: AtmosOnly<B>,
+    time: f64,
+    steps_per_day: usize,
+    specs: [FileSpec; 2],
+    writers: [Option<CfWriter>; 2],
+    /// Sums of the step diagnostics, of the spectral state (the mode fields are linear in
+    /// it: synthesised once a month) and the number of steps.
+    sums: Option<Vec<Tensor<B, 3>>>,
+    spectral_sum: Option<Tensor<B, 4>>,
+    samples: usize,
+    /// Column energy and water at the start of the month.
+    budget_start: [f64; 2],
+    area_weight: Vec<f64>,
+    label: String,
+    /// The experiment's name and the cells mostly land (the quick-looks' coastline,
+    /// `[nlat·nlon]`); `None` without quick-looks.
+    quicklook: Option<(String, Vec<bool>)>,
+    /// Longitudes and latitudes of the cell centres (degrees), for the blow-up detector.
+    lon: Vec<f64>,
+    lat: Vec<f64>,
+}
+
+impl<B: Backend> AtmosOnlyRun<B> {
+    /// Builds the model over the experiment's surface and its initial state at rest.
+    ///
+    /// # Errors
+    /// [`RunError`] when the grids or boundary data cannot be built or read.
+    pub fn new(
+        cfg: &ResolvedConfig,
+        exp: &ExperimentConfig,
+        kind: BackendKind,
+        device: &B::Device,
+    ) -> Result<Self, RunError> {
+        let settings = exp.atmos_only.as_ref().ok_or(RunError::Config(
+            "an atmos_only experiment needs an [atmos_only] section with surface = \"amip\" or \"aquaplanet\"".into(),
+        ))?;
+        let orbit = exp
+            .forcing
+            .orbit
+            .at(0.0)
+            .map_err(|e| RunError::Config(e.to_string()))?;
+        let model_cfg = &cfg.model;
+        let sim = AtmosOnly::<B>::new(
+            model_cfg,
+            settings.surface,
+            exp.forcing.co2.at(0.0),
+            orbit,
+            device,
+        )?;
+        let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
+        let dt = model_cfg.atmosphere.dt;
+        let label = format!(
+            "atmosphere-only ({}) {} on {}: Δt = {} s, CO₂ {}, orbit {}",
+            settings.surface,
+            model_cfg.model.name,
+            kind.name(),
+            dt,
+            exp.forcing.co2,
+            if sim.perpetual_equinox {
+                "perpetual equinox".to_string()
+            } else {
+                exp.forcing.orbit.to_string()
+            },
+        );
+        let area_weight = to_vec_f64(sim.area_weight.clone());
+        let quicklook = exp.output.quicklook.then(|| {
+            let cover = to_vec_f64(sim.surface.land_cover());
+            let land = cover.iter().map(|f| *f > 0.5).collect();
+            (exp.experiment.name.clone(), land)
+        });
+        let mut run = AtmosOnlyRun {
+            quicklook,
+            lon: grids.atmosphere.lon.centres_deg.clone(),
+            lat: grids.atmosphere.lat_deg.clone(),
+            specs: file_specs(settings.surface, &grids),
+            writers: [None, None],
+            time: 0.0,
+            steps_per_day: (SECONDS_PER_DAY / dt).round() as usize,
+            sums: None,
+            spectral_sum: None,
+            samples: 0,
+            budget_start: [0.0; 2],
+            area_weight,
+            label,
+            sim,
+        };
+        run.budget_start = run.budget();
+        Ok(run)
+    }
+
+    /// The blow-up detector ([`super::blowup`]) on T₁, |u₀| + |u₁| and the land surface
+    /// temperature (where the cell has land).
+    fn check(&self, when: &str, dir: &Path) -> Result<(), RunError> {
+        use super::blowup::{check, Check, Field, Place};
+        let s = &self.sim;
+        let g = s.model.grid_fields(&s.state.current);
+        let no_land = s.surface.land_cover().lower_equal_elem(0.0);
+        let t_land = s
+            .surface_state
+            .land
+            .temperature
+            .clone()
+            .mask_fill(no_land, 250.0);
+        let place = Place {
+            lon: &self.lon,
+            lat: &self.lat,
+            depth: None,
+        };
+        let c = |field, values| Check {
+            field,
+            values,
+            place,
+        };
+        let checks = [
+            c(Field::AtmosT1, g.t1),
+            c(Field::AtmosWind, g.u0.abs() + g.u1.abs()),
+            c(Field::LandTemperature, t_land),
+        ];
+        check("the atmosphere", when, &checks, dir)
+    }
+
+    /// Global-mean column energy and water of the mean of the two time levels (the
+    /// leapfrog's budget-consistent state).
+    fn budget(&self) -> [f64; 2] {
+        let s = &self.sim;
+        let (h0, k0, w0) = column_budget(&s.model, &s.state.previous);
+        let (h1, k1, w1) = column_budget(&s.model, &s.state.current);
+        [0.5 * (h0 + k0 + h1 + k1), 0.5 * (w0 + w1)]
+    }
+
+    /// The month's mean fields: step diagnostics, then the mode winds and amplitudes.
+    fn month_means(&mut self, complete: bool) -> Vec<Vec<f64>> {
+        let n = self.samples as f64;
+        let (sums, spectral) = if complete {
+            (self.sums.take(), self.spectral_sum.take())
+        } else {
+            (self.sums.clone(), self.spectral_sum.clone())
+        };
+        let mut fields: Vec<Tensor<B, 3>> = sums
+            .expect("a month has steps")
+            .into_iter()
+            .map(|x| x / n)
+            .collect();
+        let g = self
+            .sim
+            .model
+            .grid_fields(&(spectral.expect("a month has steps") / n));
+        fields.push(g.u0.clone() + g.u1.clone() * UPPER_V1);
+        fields.push(g.v0.clone() + g.v1.clone() * UPPER_V1);
+        fields.push(g.t1);
+        fields.push(g.q1);
+        fields.into_iter().map(to_vec_f64).collect()
+    }
+}
+
+/// The two files of an atmosphere-only run: monthly maps and monthly global means.
+fn file_specs(surface: SurfaceKind, grids: &ModelGrids) -> [FileSpec; 2] {
+    let comment = match surface {
         SurfaceKind::Amip => "Atmosphere-only (AMIP-like): monthly climatological SST and sea-ice fraction from the boundary data, slab-and-bucket land",
         SurfaceKind::Aquaplanet => "Aquaplanet: Neale & Hoskins (2000) Qobs SST, perpetual equinox, no ice",
     };
-    let global = [
-        ("history", "created by `chronos run` (atmosphere-only mode)"),
+    let attrs: Vec<(String, String)> = [
+        (
+            "history",
+            "created by `chronos run` (atmosphere-only mode); a resumed run continues the file",
+        ),
         ("title", "Chronos atmosphere-only run"),
         ("source", concat!("Chronos ", env!("CARGO_PKG_VERSION"))),
         ("comment", comment),
-    ];
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     let [lon, lat] = axes::gaussian_axes(&grids.atmosphere);
-    let mut wm = CfWriter::create(&monthly_path, &[lon, lat], &global, opts.force)?;
-    for (name, long, std, units) in DIAGNOSTICS.iter().chain(DYN_FIELDS.iter()) {
-        wm.define(
-            &VarSpec {
-                name,
-                long_name: long,
-                standard_name: *std,
-                units,
-                dims: &["time", "lat", "lon"],
-                restart: false,
-            },
-            Storage::F32,
-        )?;
-    }
-    let mut wg = CfWriter::create(&global_path, &[], &global, opts.force)?;
-    for (name, long, units) in SCALARS {
-        wg.define(
-            &VarSpec {
-                name,
-                long_name: long,
-                standard_name: None,
-                units,
-                dims: &["time"],
-                restart: false,
-            },
-            Storage::F64,
-        )?;
+    [
+        FileSpec {
+            kind: Kind::AtmosMonthly,
+            axes: vec![lon, lat],
+            vars: DIAGNOSTICS
+                .iter()
+                .chain(DYN_FIELDS.iter())
+                .map(|&(n, l, s, u)| (n, l, s, u, output::MAP))
+                .collect(),
+            storage: Storage::F32,
+            attrs: attrs.clone(),
+        },
+        FileSpec {
+            kind: Kind::AtmosGlobal,
+            axes: vec![],
+            vars: SCALARS
+                .iter()
+                .map(|&(n, l, u)| (n, l, None, u, &["time"][..]))
+                .collect(),
+            storage: Storage::F64,
+            attrs,
+        },
+    ]
+}
+
+impl<B: Backend> Mode for AtmosOnlyRun<B> {
+    fn interval(&self) -> f64 {
+        SECONDS_PER_DAY
     }
 
-    let t0 = Instant::now();
-    let mut sums: Option<Vec<Tensor<B, 3>>> = None;
-    // The mode fields are linear in the spectral state: accumulate it and synthesise the
-    // monthly mean once, instead of a synthesis every step.
-    let mut spectral_sum: Option<Tensor<B, 4>> = None;
-    let mut samples = 0usize;
-    let (mut year, mut month, mut day_in_month) = (0u64, 0usize, 0u32);
-    let mut month_start = 0.0f64;
-    let area_weight = to_vec_f64(sim.area_weight.clone());
-    let budget_of = |s: &AtmosOnly<B>| -> (f64, f64) {
-        // Mean of the two time levels: the leapfrog's budget-consistent state.
-        let (h0, k0, w0) = column_budget(&s.model, &s.state.previous);
-        let (h1, k1, w1) = column_budget(&s.model, &s.state.current);
-        (0.5 * (h0 + k0 + h1 + k1), 0.5 * (w0 + w1))
-    };
-    let (mut e_start, mut w_start) = budget_of(&sim);
-    for day in 0..days {
-        for k in 0..steps_per_day {
-            let t = day as f64 + k as f64 / steps_per_day as f64;
-            let d = sim.step(t);
+    fn time(&self) -> f64 {
+        self.time
+    }
+
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+
+    fn advance(&mut self, dir: &Path) -> Result<(), RunError> {
+        let day = (self.time / SECONDS_PER_DAY).round();
+        for k in 0..self.steps_per_day {
+            let t = day + k as f64 / self.steps_per_day as f64;
+            let d = self.sim.step(t);
             let list: Vec<Tensor<B, 3>> = d.fields().into();
-            sums = Some(match sums {
+            self.sums = Some(match self.sums.take() {
                 None => list,
                 Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
             });
-            let cur = sim.state.current.clone();
-            spectral_sum = Some(spectral_sum.map_or(cur.clone(), |s| s + cur));
-            samples += 1;
+            let cur = self.sim.state.current.clone();
+            self.spectral_sum = Some(self.spectral_sum.take().map_or(cur.clone(), |s| s + cur));
+            self.samples += 1;
         }
         // Blow-up check once a day.
-        let g = sim.model.grid_fields(&sim.state.current);
-        let umax = to_vec_f64((g.u0.clone().abs() + g.u1.clone().abs()).max())[0];
-        let t1 = to_vec_f64(g.t1.clone().abs().max())[0];
-        if !umax.is_finite() || umax > 400.0 || !t1.is_finite() || t1 > 400.0 {
-            return Err(RunError::BlowUp(format!(
-                "the atmosphere blew up on year {} month {} day {}: |u₀| + |u₁| reached {umax:e} m/s, max |T₁| {t1:e} K; {} keeps the months before",
-                year + 1,
-                month + 1,
-                day_in_month + 1,
-                monthly_path.display()
-            )));
+        self.check(&Date::of_seconds(self.time).to_string(), dir)?;
+        self.time += SECONDS_PER_DAY;
+        Ok(())
+    }
+
+    fn close_month(
+        &mut self,
+        _dir: &Path,
+        last: &Date,
+        month_start: f64,
+        complete: bool,
+    ) -> Result<String, RunError> {
+        let means = self.month_means(complete);
+        let names = self.specs[0].names();
+        let fields: Vec<(&str, &[f64])> = names
+            .iter()
+            .zip(&means)
+            .map(|(n, v)| (*n, v.as_slice()))
+            .collect();
+        let bounds = [month_start / SECONDS_PER_DAY, self.time / SECONDS_PER_DAY];
+        output::append(self.writers[0].as_mut().expect("opened"), bounds, &fields)?;
+        // Global means of this month (weights: Gaussian weights / 2 nlon).
+        let gm = |name: &str| -> f64 {
+            let i = names.iter().position(|n| *n == name).expect("field");
+            means[i]
+                .iter()
+                .zip(&self.area_weight)
+                .map(|(x, w)| x * w)
+                .sum()
+        };
+        let (tas, pr, ev, olr) = (gm("tas"), gm("pr"), gm("evspsbl"), gm("rlut"));
+        let asr = gm("rsdt") - gm("rsut");
+        let sfc = gm("rsds") - gm("rsus") + gm("rlds") - gm("rlus") - gm("hfss") - gm("hfls");
+        let toa = asr - olr;
+        let [e_end, w_end] = self.budget();
+        let seconds = self.samples as f64 * self.sim.model.dt;
+        let e_res = (e_end - self.budget_start[0]) / seconds - (toa - sfc);
+        let w_res = (w_end - self.budget_start[1]) / seconds - (ev - pr);
+        let clt = gm("clt");
+        let scal = [
+            tas, pr, ev, olr, asr, toa, sfc, e_end, w_end, e_res, w_res, clt,
+        ];
+        let fields: Vec<(&str, &[f64])> = SCALARS
+            .iter()
+            .zip(&scal)
+            .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+            .collect();
+        output::append(self.writers[1].as_mut().expect("opened"), bounds, &fields)?;
+        if complete {
+            self.budget_start = [e_end, w_end];
+            self.samples = 0;
         }
-        day_in_month += 1;
-        let last = day + 1 == days;
-        if day_in_month == MONTH_DAYS[month] || last {
-            let end = (day + 1) as f64;
-            let n = samples as f64;
-            let mut month_fields: Vec<Tensor<B, 3>> = sums
-                .take()
-                .expect("a month has steps")
-                .into_iter()
-                .map(|x| x / n)
-                .collect();
-            let g = sim
-                .model
-                .grid_fields(&(spectral_sum.take().expect("a month has steps") / n));
-            month_fields.push(g.u0.clone() + g.u1.clone() * UPPER_V1);
-            month_fields.push(g.v0.clone() + g.v1.clone() * UPPER_V1);
-            month_fields.push(g.t1);
-            month_fields.push(g.q1);
-            let means: Vec<Vec<f64>> = month_fields.into_iter().map(to_vec_f64).collect();
-            let names: Vec<&str> = DIAGNOSTICS
-                .iter()
-                .chain(DYN_FIELDS.iter())
-                .map(|f| f.0)
-                .collect();
-            let fields: Vec<(&str, &[f64])> = names
-                .iter()
-                .zip(&means)
-                .map(|(n, v)| (*n, v.as_slice()))
-                .collect();
-            wm.append_record(0.5 * (month_start + end), [month_start, end], &fields)?;
-            wm.sync()?;
-            // Global means of this month (weights: Gaussian weights / 2 nlon).
-            let gm = |name: &str| -> f64 {
-                let i = names.iter().position(|n| *n == name).expect("field");
-                means[i].iter().zip(&area_weight).map(|(x, w)| x * w).sum()
-            };
-            let (tas, pr, ev, olr) = (gm("tas"), gm("pr"), gm("evspsbl"), gm("rlut"));
-            let asr = gm("rsdt") - gm("rsut");
-            let sfc = gm("rsds") - gm("rsus") + gm("rlds") - gm("rlus") - gm("hfss") - gm("hfls");
-            let toa = asr - olr;
-            let (e_end, w_end) = budget_of(&sim);
-            let seconds = samples as f64 * dt;
-            let e_res = (e_end - e_start) / seconds - (toa - sfc);
-            let w_res = (w_end - w_start) / seconds - (ev - pr);
-            (e_start, w_start) = (e_end, w_end);
-            let clt = gm("clt");
-            let scal = [
-                tas, pr, ev, olr, asr, toa, sfc, e_end, w_end, e_res, w_res, clt,
-            ];
-            let fields: Vec<(&str, &[f64])> = SCALARS
-                .iter()
-                .zip(&scal)
-                .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
-                .collect();
-            wg.append_record(0.5 * (month_start + end), [month_start, end], &fields)?;
-            wg.sync()?;
-            let elapsed = t0.elapsed().as_secs_f64();
-            let sypd = (end / 365.0) / (elapsed / SECONDS_PER_DAY);
-            println!(
-                "year {:4} month {:02}: SAT {:.2} K, P {:.3} mm/day, E {:.3} mm/day, OLR {:.1}, ASR {:.1}, TOA net {:+.2}, sfc net {:+.2} W m⁻², cloud {:.2}, energy residual {:+.3} W m⁻² | {:.0} simulated years/day, ETA {:.0} s",
-                year + 1,
-                month + 1,
-                tas,
-                pr * SECONDS_PER_DAY,
-                ev * SECONDS_PER_DAY,
-                olr,
-                asr,
-                toa,
-                sfc,
-                clt,
-                e_res,
-                sypd,
-                elapsed * (days as f64 / end - 1.0)
-            );
-            samples = 0;
-            day_in_month = 0;
-            month_start = end;
-            month = (month + 1) % 12;
-            if month == 0 {
-                year += 1;
+        Ok(format!(
+            "year {:4} month {:02}: SAT {:.2} K, P {:.3} mm/day, E {:.3} mm/day, OLR {:.1}, ASR {:.1}, TOA net {:+.2}, sfc net {:+.2} W m⁻², cloud {:.2}, energy residual {:+.3} W m⁻²",
+            last.year,
+            last.month,
+            tas,
+            pr * SECONDS_PER_DAY,
+            ev * SECONDS_PER_DAY,
+            olr,
+            asr,
+            toa,
+            sfc,
+            clt,
+            e_res,
+        ))
+    }
+
+    fn close_year(&mut self, dir: &Path, year: u64) -> Result<Vec<PathBuf>, RunError> {
+        let Some((name, land)) = &self.quicklook else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            match super::quicklook::atmos_only_year(dir, year, name, land) {
+                Ok(pngs) => pngs,
+                Err(e) => {
+                    eprintln!("warning: quick-look plots of year {year} not made: {e}");
+                    Vec::new()
+                }
+            },
+        )
+    }
+
+    fn finish(&mut self, dir: &Path, _complete: bool) -> Result<Vec<PathBuf>, RunError> {
+        let mut files = Vec::new();
+        for (w, spec) in self.writers.iter_mut().zip(&self.specs) {
+            if let Some(w) = w.take() {
+                w.close()?;
+                files.push(spec.kind.path(dir, 0));
             }
         }
+        Ok(files)
     }
-    wm.close()?;
-    wg.close()?;
-    Ok(vec![
-        opts.out.join("config.toml"),
-        monthly_path,
-        global_path,
-    ])
+
+    fn restart_fields(&self) -> (Vec<Field>, [f64; 3]) {
+        let mut c = Collect::default();
+        self.sim.state.clone().visit(&mut c);
+        self.sim.surface_state.clone().visit(&mut c);
+        let mut fields = c.0;
+        fields.push(Field {
+            name: "month_budget".into(),
+            shape: vec![2],
+            values: self.budget_start.to_vec(),
+        });
+        fields.push(Field {
+            name: "month_samples".into(),
+            shape: vec![1],
+            values: vec![self.samples as f64],
+        });
+        if let (Some(sums), Some(spectral)) = (&self.sums, &self.spectral_sum) {
+            for (n, t) in DIAGNOSTICS.iter().zip(sums) {
+                fields.push(Field::of(&format!("sum_{}", n.0), t));
+            }
+            fields.push(Field::of("sum_spectral", spectral));
+        }
+        (fields, [self.sim.state.step as f64, 0.0, self.time])
+    }
+
+    fn resume(&mut self, r: &Restart) -> Result<(), RunError> {
+        let mut state = r.restore(&self.sim.state, |s, v| s.visit(v))?;
+        state.step = r.atmosphere_steps;
+        self.sim.state = state;
+        self.sim.surface_state = r.restore(&self.sim.surface_state, |s, v| s.visit(v))?;
+        self.time = r.time;
+        self.budget_start = r
+            .field("month_budget")?
+            .values
+            .clone()
+            .try_into()
+            .map_err(|_| corrupt(r, "month_budget is not 2 values"))?;
+        self.samples = r.field("month_samples")?.values[0] as usize;
+        if self.samples == 0 {
+            return Ok(());
+        }
+        let like = self.sim.area_weight.clone();
+        let mut sums = Vec::with_capacity(DIAGNOSTICS.len());
+        for n in DIAGNOSTICS {
+            sums.push(r.restore(&like, |t, v| v.visit(&format!("sum_{}", n.0), t))?);
+        }
+        self.sums = Some(sums);
+        let like = self.sim.state.current.clone();
+        self.spectral_sum = Some(r.restore(&like, |t, v| v.visit("sum_spectral", t))?);
+        Ok(())
+    }
+
+    fn branch(&mut self, _r: &Restart) -> Result<(), RunError> {
+        Err(RunError::Config(
+            "initial.from_restart starts coupled experiments only".into(),
+        ))
+    }
+
+    fn own_files(&self, dir: &Path) -> Vec<PathBuf> {
+        self.specs
+            .iter()
+            .map(|s| s.kind.path(dir, 0))
+            .filter(|p| p.exists())
+            .collect()
+    }
+
+    fn open_outputs(&mut self, dir: &Path, resume: Option<f64>) -> Result<(), RunError> {
+        for (w, spec) in self.writers.iter_mut().zip(&self.specs) {
+            let p = spec.kind.path(dir, 0);
+            *w = match resume {
+                Some(until) if p.exists() => output::rebuild(&p, spec, until)?,
+                _ => None,
+            };
+            if w.is_none() {
+                *w = Some(output::create(&p, spec)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A restart that lacks what a mode needs.
+fn corrupt(r: &Restart, detail: &str) -> RunError {
+    RunError::Restart(super::restart::RestartError::Corrupt {
+        path: r.path.clone(),
+        detail: detail.into(),
+    })
 }

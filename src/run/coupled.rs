@@ -1,6 +1,7 @@
-//! The coupled run driver behind `chronos run experiments/control.toml`
-//! (`experiment.mode = "coupled"`): the `noleap` calendar, monthly means built on the
-//! device, yearly files, restarts, resume, signals and the blow-up detector.
+//! The coupled mode behind `chronos run experiments/control.toml`
+//! (`experiment.mode = "coupled"`), a [`Mode`] of the [`Simulation`] driver (which owns the
+//! calendar, restarts, resume and signals): monthly means built on the device, yearly files,
+//! the global diagnostics and the blow-up detector.
 //!
 //! # Output folder
 //! - `config.toml`: the resolved configuration (after `--set` > environment > experiment >
@@ -15,14 +16,9 @@
 //!   ([`super::quicklook`]).
 //!
 //! # Resume
-//! `chronos run` into a folder that holds restarts continues from the newest valid one
-//! ([`super::restart::newest_valid`]: a truncated or corrupt restart is reported and the
-//! one before used; a restart of other physics stops the run). The output files are cut back
-//! to the restart's time and continued, so a run stopped anywhere and resumed gives the same
-//! files and state, bit for bit, as an uninterrupted one: the restart holds, besides the
-//! state, the partial monthly sums and the stores at the start of the month. A run whose
-//! newest restart is at its end is finished and is not run again without `--force` (which
-//! starts over, deleting the folder's restarts and output files).
+//! See [`super::simulation`]: the restart holds, besides the state, the partial monthly sums
+//! and the stores at the start of the month, so a resumed run writes the same files bit for
+//! bit as an uninterrupted one.
 //!
 //! # Monthly means
 //! Every coupling interval adds the atmosphere's interval means, the land, ocean and sea-ice
@@ -37,19 +33,19 @@
 use super::calendar::Date;
 use super::output::{self, FileSpec, Kind, COMPONENTS, GLOBAL_VARS};
 use super::restart::{self, Field, Restart};
-use super::{length_days, RunError, RunOptions};
+use super::simulation::{self, Mode, Simulation};
+use super::{RunError, RunOptions};
 use crate::atmos::physics::DIAGNOSTICS;
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ResolvedConfig};
+use crate::forcing::orbit::Orbit;
 use crate::grid::ModelGrids;
 use crate::io::{axes, Storage, FILL_VALUE};
 use crate::model::{step, CoupledModel, CoupledState, Hosing};
 use crate::ocean::diagnostics::OceanDiagnostics;
 use crate::physics::constants::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
 use burn_tensor::{backend::Backend, Tensor};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Names of the device sums, in order: the atmosphere's interval means, the land state, the
 /// ocean state (3-D then 2-D), the ocean's surface forcing, the sea-ice state and the two
@@ -179,55 +175,9 @@ impl<B: Backend> MixedLayer<B> {
     }
 }
 
-/// The physical bounds of the blow-up detector: field, units, lower, upper.
-const BOUNDS: [(&str, &str, f64, f64); 9] = [
-    ("ocean temperature", "°C", -3.0, 40.0),
-    ("ocean salinity", "g/kg", 0.0, 50.0),
-    ("ocean eastward velocity", "m/s", -3.0, 3.0),
-    ("ocean northward velocity", "m/s", -3.0, 3.0),
-    ("surface air temperature (monthly mean)", "K", 150.0, 350.0),
-    ("land surface temperature", "K", 150.0, 350.0),
-    ("sea-ice volume per area", "m", 0.0, 30.0),
-    ("atmosphere temperature mode T₁", "K", -400.0, 400.0),
-    ("atmosphere wind |u₀| + |u₁|", "m/s", 0.0, 400.0),
-];
+pub use super::simulation::{Interrupted, Summary, Timing};
 
-/// A run stopped by a signal.
-#[derive(Debug, Clone)]
-pub struct Interrupted {
-    /// The signal number.
-    pub signal: i32,
-    /// The restart written.
-    pub restart: PathBuf,
-    /// The model date reached.
-    pub date: Date,
-}
-
-/// Wall-clock seconds a run spent in each part of its loop.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Timing {
-    /// Coupled model steps.
-    pub model: f64,
-    /// Adding each interval to the monthly sums on the device.
-    pub sums: f64,
-    /// Month ends: means to the host, files, global diagnostics, blow-up check, quick-looks,
-    /// restarts.
-    pub output: f64,
-}
-
-/// The outcome of a coupled run.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    /// Files written or continued.
-    pub files: Vec<PathBuf>,
-    /// Where the wall-clock time went.
-    pub timing: Timing,
-    /// `Some` when a signal stopped the run (a restart was written).
-    pub interrupted: Option<Interrupted>,
-}
-
-/// The files of a run folder that `--force` removes: restarts, yearly files, `global.nc`,
-/// quick-looks.
+/// The files of a run folder the coupled mode writes: yearly files and `global.nc`.
 fn own_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -235,17 +185,21 @@ fn own_files(dir: &Path) -> Vec<PathBuf> {
     rd.filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            n == "global.nc"
-                || (n.starts_with("restart_") && n.ends_with(".nc"))
-                || (n.starts_with("quicklook_") && n.ends_with(".png"))
-                || COMPONENTS.iter().any(|k| {
-                    n.strip_prefix(k.stem())
-                        .and_then(|r| r.strip_prefix('_'))
-                        .and_then(|r| r.strip_suffix(".nc"))
-                        .is_some_and(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))
-                })
+            n == "global.nc" || yearly_file(n).is_some()
         })
         .collect()
+}
+
+/// The component and year of a yearly file name `STEM_YYYY.nc`.
+fn yearly_file(name: &str) -> Option<(usize, u64)> {
+    COMPONENTS.iter().enumerate().find_map(|(i, k)| {
+        name.strip_prefix(k.stem())
+            .and_then(|r| r.strip_prefix('_'))
+            .and_then(|r| r.strip_suffix(".nc"))
+            .filter(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()))
+            .and_then(|y| y.parse().ok())
+            .map(|y| (i, y))
+    })
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
@@ -255,12 +209,11 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     }
 }
 
-/// Runs (or resumes) a coupled experiment: the `Simulation` driver of issue 8 (module docs).
+/// Runs (or resumes) a coupled experiment with the [`Simulation`] driver (module docs).
 ///
 /// # Errors
 /// [`RunError`] for bad configuration or data, a run that is finished or has other physics,
 /// a blow-up (the restarts before it are kept) or an I/O failure.
-#[doc(alias = "Simulation")]
 pub fn run<B: Backend>(
     cfg: &ResolvedConfig,
     opts: &RunOptions,
@@ -268,511 +221,319 @@ pub fn run<B: Backend>(
     device: &B::Device,
 ) -> Result<Summary, RunError> {
     let exp: &ExperimentConfig = cfg.experiment.as_ref().ok_or(RunError::NoExperiment)?;
-    let model_cfg = &cfg.model;
-    let days = length_days(opts.length.unwrap_or(exp.run.length()?));
-    let end_time = days as f64 * SECONDS_PER_DAY;
-    // What a resumed run must share with the restart: the physics, the backend (bitwise
-    // continuation) and the experiment.
-    let physics = format!(
-        "{}\n[run]\nexperiment = \"{}\"\nbackend = \"{}\"\n",
-        cfg.physics_fingerprint(),
-        exp.experiment.name,
-        kind.name()
-    );
-    if (SECONDS_PER_DAY / model_cfg.coupling.interval).fract() != 0.0 {
-        return Err(RunError::Config(format!(
-            "coupling.interval = {} s does not divide a day; the run driver closes months at midnight: use a divisor of 86400 s (e.g. 3600)",
-            model_cfg.coupling.interval
-        )));
-    }
-    let dir = &opts.out;
-    let t_setup = Instant::now();
-
-    // The model.
-    let mut orbit = exp
-        .forcing
-        .orbit
-        .at(0.0)
-        .map_err(|e| RunError::Config(e.to_string()))?;
-    let mut co2 = exp.forcing.co2.at(0.0);
-    let (mut model, data) =
-        CoupledModel::<B>::new(model_cfg, device).map_err(|e| RunError::Config(e.to_string()))?;
-    let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
-    if let Some(h) = &exp.forcing.hosing {
-        model.hosing = Some(hosing(&model, &grids, h));
-    }
-    let mut cold = model
-        .initial_state(&data)
-        .map_err(|e| RunError::Config(e.to_string()))?;
-    if exp.initial.sea_ice == crate::config::InitialSeaIce::None {
-        let tf = cold.ice.surface_temperature.clone();
-        cold.ice = crate::ice::SeaIceState {
-            concentration: tf.zeros_like(),
-            volume: tf.zeros_like(),
-            snow_volume: tf.zeros_like(),
-            surface_temperature: tf,
-        };
-    }
+    let mode = Coupled::<B>::new(cfg, exp, kind, device)?;
     // The initial restart of a branch, read before the folder is touched.
-    let branch = if let Some(from) = &exp.initial.from_restart {
-        let p = resolve_path(cfg, from);
-        let r = Restart::read_branch(&p, &cfg.model_fingerprint()).map_err(|e| match e {
-            restart::RestartError::Io { .. } | restart::RestartError::Corrupt { .. }
-                if !p.exists() =>
-            {
-                RunError::Config(format!(
-                    "initial.from_restart = {}: no such file; run the experiment that makes it first (e.g. `chronos run experiments/spinup.toml`) or point initial.from_restart at an existing restart (--set initial.from_restart=PATH)",
-                    p.display()
-                ))
-            }
-            e => e.into(),
-        })?;
-        if (r.time / SECONDS_PER_YEAR).fract().abs() > 1e-9 {
-            return Err(RunError::Config(format!(
-                "initial.from_restart = {}: the state is at {}, not at the start of a year; use a yearly restart (restart_YYYY-01-01-00000.nc)",
-                p.display(),
-                Date::of_seconds(r.time)
-            )));
-        }
-        let inside = std::fs::canonicalize(&p)
-            .ok()
-            .zip(std::fs::canonicalize(dir).ok())
-            .is_some_and(|(f, d)| f.starts_with(d));
-        if inside && opts.force {
-            return Err(RunError::Config(format!(
-                "initial.from_restart = {} lies in the output folder {}, which --force would empty; copy it elsewhere or choose another --out",
-                p.display(),
-                dir.display()
-            )));
-        }
-        Some((p, r))
-    } else {
-        None
-    };
+    let branch = simulation::read_branch(cfg, exp, opts)?;
+    Simulation::start(mode, cfg, opts, kind, branch)?.run()
+}
 
-    // The folder (only once the model is built and every input read: bad input never touches
-    // it): start over (--force), resume, or start.
-    super::create_output_folder(dir)?;
-    let _lock = lock_folder(dir)?;
-    if opts.force {
-        for p in own_files(dir) {
-            std::fs::remove_file(&p).map_err(io_err(&p))?;
+/// The coupled model as a [`Mode`] of the [`Simulation`]: the state, the forcing tables,
+/// the monthly sums on the device and the open yearly files.
+pub struct Coupled<'c, B: Backend> {
+    exp: &'c ExperimentConfig,
+    model: CoupledModel<B>,
+    state: CoupledState<B>,
+    grids: ModelGrids,
+    specs: Vec<FileSpec>,
+    writers: Vec<Option<crate::io::CfWriter>>,
+    global: Option<crate::io::CfWriter>,
+    names: Vec<String>,
+    sums: Option<Vec<Tensor<B, 3>>>,
+    month_stores: Vec<f64>,
+    diag: OceanDiagnostics<B>,
+    mld: MixedLayer<B>,
+    hosts: HostMasks,
+    area: f64,
+    ocean_area: f64,
+    co2: f64,
+    orbit: Orbit,
+    forcing_day: u64,
+    label: String,
+}
+
+impl<'c, B: Backend> Coupled<'c, B> {
+    /// Builds the model and its cold start (Levitus ocean at rest, `initial.sea_ice`).
+    ///
+    /// # Errors
+    /// [`RunError::Config`] when the grids, data or model cannot be built.
+    pub fn new(
+        cfg: &ResolvedConfig,
+        exp: &'c ExperimentConfig,
+        kind: BackendKind,
+        device: &B::Device,
+    ) -> Result<Self, RunError> {
+        let config = |e: &dyn std::fmt::Display| RunError::Config(e.to_string());
+        let orbit = exp.forcing.orbit.at(0.0).map_err(|e| config(&e))?;
+        let (mut model, data) =
+            CoupledModel::<B>::new(&cfg.model, device).map_err(|e| config(&e))?;
+        let grids = ModelGrids::new(&cfg.model).map_err(|e| config(&e))?;
+        if let Some(h) = &exp.forcing.hosing {
+            model.hosing = Some(hosing(&model, &grids, h));
         }
+        let mut state = model.initial_state(&data).map_err(|e| config(&e))?;
+        if exp.initial.sea_ice == crate::config::InitialSeaIce::None {
+            let tf = state.ice.surface_temperature.clone();
+            state.ice = crate::ice::SeaIceState {
+                concentration: tf.zeros_like(),
+                volume: tf.zeros_like(),
+                snow_volume: tf.zeros_like(),
+                surface_temperature: tf,
+            };
+        }
+        let ex = &model.exchange;
+        let area = to_vec_f64(ex.atmos_area.clone().sum())[0];
+        let ocean_area = to_vec_f64(ex.integrate_ocean(ex.ocean_mask.clone()))[0];
+        let label = format!(
+            "coupled {} on {}: coupling every {} s ({} atmosphere and {} ocean steps), CO₂ {}, orbit {}{}",
+            cfg.model.model.name,
+            kind.name(),
+            model.interval,
+            model.atmos_steps,
+            model.ocean_steps,
+            exp.forcing.co2,
+            exp.forcing.orbit,
+            if model.hosing.is_some() { ", hosing on" } else { "" },
+        );
+        let mut mode = Coupled {
+            exp,
+            diag: OceanDiagnostics::new(&model.ocean, &data.ocean.basin, device),
+            mld: MixedLayer::new(&model.ocean),
+            hosts: HostMasks::new(&model, &grids),
+            specs: file_specs(cfg, &grids),
+            writers: (0..COMPONENTS.len()).map(|_| None).collect(),
+            global: None,
+            names: sum_names(),
+            sums: None,
+            month_stores: Vec::new(),
+            area,
+            ocean_area,
+            co2: exp.forcing.co2.at(0.0),
+            orbit,
+            forcing_day: u64::MAX,
+            label,
+            grids,
+            model,
+            state,
+        };
+        mode.month_stores = mode.stores();
+        Ok(mode)
     }
-    let search = restart::newest_valid(dir, &physics)?;
-    for e in &search.skipped {
-        eprintln!("warning: {e}; using an older restart");
-    }
-    let resume = match search.found {
-        Some((path, r)) => {
-            if r.time >= end_time - 0.5 {
-                return Err(RunError::Finished {
-                    dir: dir.clone(),
-                    date: Date::of_seconds(r.time).to_string(),
-                });
-            }
-            Some((path, r))
-        }
-        None => {
-            if let Some(p) = own_files(dir).first() {
-                return Err(if search.skipped.is_empty() {
-                    RunError::OutputExists(p.clone())
-                } else {
-                    RunError::Config(format!(
-                        "{} holds output but no usable restart (every restart is corrupt, see the warnings above); pass --force to start the run over, or choose another folder with --out",
-                        dir.display()
-                    ))
-                });
-            }
-            None
-        }
-    };
 
-    let names = sum_names();
-    let (mut state, mut sums, mut month_stores, origin) = match &resume {
-        Some((path, r)) => {
-            let s = r.state(&cold)?;
-            let sums = restore_sums::<B>(r, &names, device)?;
-            let stores = r.field("month_stores")?.values.clone();
-            (
-                s,
-                sums,
-                Some(stores),
-                format!("resumed from {}", path.display()),
-            )
-        }
-        None if branch.is_some() => {
-            let (p, r) = branch.as_ref().expect("checked");
-            let mut s = r.state(&cold)?;
-            s.time = 0.0;
-            (s, None, None, format!("initial state from {}", p.display()))
-        }
-        None => (
-            cold.clone(),
-            None,
-            None,
-            "cold start: Levitus ocean at rest".to_string(),
-        ),
-    };
-    drop(cold);
-    let diag = OceanDiagnostics::new(&model.ocean, &data.ocean.basin, device);
-    let mld = MixedLayer::new(&model.ocean);
-    super::write_config(cfg, kind, dir)?;
-    let interval = model.interval;
-
-    // Output specs.
-    let specs = file_specs(cfg, &grids);
-    let spec = |k: Kind| specs.iter().find(|s| s.kind == k).expect("a spec per kind");
-    let start_date = Date::of_seconds(state.time);
-    let mut writers: Vec<Option<crate::io::CfWriter>> =
-        (0..COMPONENTS.len()).map(|_| None).collect();
-    let g_path = Kind::Global.path(dir, 0);
-    let mut global = None;
-    if resume.is_some() {
-        // Cut the output back to the start of the restart's month (a partial month written at
-        // the end of a shorter run is rewritten whole); the files of its year stay open.
-        let until = start_date.month_start() / SECONDS_PER_DAY;
-        if g_path.exists() {
-            global = output::rebuild(&g_path, spec(Kind::Global), until)?;
-        }
-        for p in own_files(dir) {
-            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            for (i, k) in COMPONENTS.iter().enumerate() {
-                if let Some(y) = n
-                    .strip_prefix(k.stem())
-                    .and_then(|r| r.strip_prefix('_'))
-                    .and_then(|r| r.strip_suffix(".nc"))
-                    .and_then(|y| y.parse::<u64>().ok())
-                {
-                    if y > start_date.year {
-                        std::fs::remove_file(&p).map_err(io_err(&p))?;
-                        for q in ["maps", "series"] {
-                            let _ =
-                                std::fs::remove_file(dir.join(format!("quicklook_{y:04}_{q}.png")));
-                        }
-                    } else if y == start_date.year {
-                        writers[i] = output::rebuild(&p, spec(*k), until)?;
-                    }
-                }
-            }
-        }
-    }
-    let mut global = match global {
-        Some(w) => w,
-        None => output::create(&g_path, spec(Kind::Global))?,
-    };
-    eprintln!(
-        "coupled {} on {}: {} from {} to day {} ({} years), coupling every {} s ({} atmosphere and {} ocean steps), CO₂ {}, orbit {}{}; set-up {:.1} s; output in {}",
-        model_cfg.model.name,
-        kind.name(),
-        origin,
-        start_date,
-        days,
-        days as f64 / 365.0,
-        interval,
-        model.atmos_steps,
-        model.ocean_steps,
-        exp.forcing.co2,
-        exp.forcing.orbit,
-        if model.hosing.is_some() { ", hosing on" } else { "" },
-        t_setup.elapsed().as_secs_f64(),
-        dir.display()
-    );
-
-    // Host constants.
-    let ex = model.exchange.clone();
-    let hosts = HostMasks::new(&model, &grids);
-    let area = to_vec_f64(ex.atmos_area.clone().sum())[0];
-    let ocean_area = to_vec_f64(ex.integrate_ocean(ex.ocean_mask.clone()))[0];
-    let stores = |model: &CoupledModel<B>, s: &CoupledState<B>| {
-        let st = model.stores(s);
+    /// Total energy, water and salt of the state (host values).
+    fn stores(&self) -> Vec<f64> {
+        let st = self.model.stores(&self.state);
         to_vec_f64(Tensor::cat(vec![st.energy, st.water, st.salt], 0))
-    };
-    let mut files: Vec<PathBuf> = vec![dir.join("config.toml")];
-    let mut restarts_written = Vec::new();
-    let restart_every = exp.output.restart_years;
-    let quicklook = exp.output.quicklook;
-
-    // The initial restart: every run can be continued or re-run from its start.
-    if resume.is_none() {
-        let p = restart_path(dir, state.time);
-        month_stores = Some(stores(&model, &state));
-        restart::write(
-            &p,
-            &state,
-            &extras::<B>(&names, &None, month_stores.as_deref()),
-            &physics,
-        )?;
-        restarts_written.push(p);
     }
-    let mut month_stores = month_stores.unwrap_or_else(|| stores(&model, &state));
 
-    files.push(g_path.clone());
-    let tty = std::io::stderr().is_terminal();
-    let t0 = Instant::now();
-    let mut t_month = Instant::now();
-    let run_start_time = state.time;
-    let mut forcing_day = u64::MAX;
-    // Off a terminal (batch logs): a progress line every CHRONOS_LOG_SECONDS (default 60) s.
-    let log_every: f64 = std::env::var("CHRONOS_LOG_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60.0);
-    let mut last_log = Instant::now();
-    let mut timing = Timing::default();
-    while state.time < end_time - 0.5 {
-        let day = (state.time / SECONDS_PER_DAY).floor() as u64;
-        if day != forcing_day {
+    fn spec(&self, k: Kind) -> &FileSpec {
+        self.specs
+            .iter()
+            .find(|s| s.kind == k)
+            .expect("a spec per kind")
+    }
+}
+
+impl<B: Backend> Mode for Coupled<'_, B> {
+    fn interval(&self) -> f64 {
+        self.model.interval
+    }
+
+    fn time(&self) -> f64 {
+        self.state.time
+    }
+
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+
+    fn advance(&mut self, _dir: &Path) -> Result<(), RunError> {
+        // CO₂ and the orbit follow the experiment's tables day by day (by model year).
+        let day = (self.state.time / SECONDS_PER_DAY).floor() as u64;
+        if day != self.forcing_day {
             let y = day as f64 / 365.0;
-            co2 = exp.forcing.co2.at(y);
-            orbit = exp
+            self.co2 = self.exp.forcing.co2.at(y);
+            self.orbit = self
+                .exp
                 .forcing
                 .orbit
                 .at(y)
                 .map_err(|e| RunError::Config(e.to_string()))?;
-            forcing_day = day;
+            self.forcing_day = day;
         }
-        let t_a = Instant::now();
-        let forcing = model.forcing(co2, &orbit, state.time);
-        let (next, r) = step(&model, state, &forcing);
-        state = next;
-        let t_b = Instant::now();
-        let list = interval_fields(&model, &state, r, &mld);
-        sums = Some(match sums {
+        let forcing = self.model.forcing(self.co2, &self.orbit, self.state.time);
+        let (next, r) = step(&self.model, self.state.clone(), &forcing);
+        self.state = next;
+        let list = interval_fields(&self.model, &self.state, r, &self.mld);
+        self.sums = Some(match self.sums.take() {
             None => list,
             Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
         });
-        timing.model += (t_b - t_a).as_secs_f64();
-        timing.sums += t_b.elapsed().as_secs_f64();
+        Ok(())
+    }
 
-        let now = Date::of_seconds(state.time);
-        let month_end = now.day == 1 && now.second == 0;
-        let run_end = state.time >= end_time - 0.5;
-        if month_end || run_end {
-            let t_out = Instant::now();
-            let last = Date::of_seconds(state.time - interval);
-            // Runs start at 0001-01-01 (a resumed run continues its month's sums).
-            let month_start = last.month_start();
-            let n = ((state.time - month_start) / interval).round();
-            // A run that ends inside a month writes the partial month and keeps its sums for
-            // the end restart: a longer run continuing it rewrites that month whole.
-            let month_sums = if month_end { sums.take() } else { sums.clone() };
-            let means: Vec<Tensor<B, 3>> = month_sums
-                .expect("a month has intervals")
-                .into_iter()
-                .map(|x| x / n)
-                .collect();
-            check_bounds(&model, &state, &means, &grids, &last, dir)?;
-            let fields = host_fields(&model, &means, &hosts);
-            let bounds = [month_start / SECONDS_PER_DAY, state.time / SECONDS_PER_DAY];
-            for (i, k) in COMPONENTS.iter().enumerate() {
-                let p = k.path(dir, last.year);
-                if writers[i].is_none() {
-                    writers[i] = Some(output::create(&p, spec(*k))?);
-                }
-                if !files.contains(&p) {
-                    files.push(p);
-                }
-                let names = spec(*k).names();
-                let list: Vec<(&str, &[f64])> = names
-                    .iter()
-                    .map(|n| (*n, fields.get(n).expect("a host field per name").as_slice()))
-                    .collect();
-                output::append(writers[i].as_mut().expect("opened above"), bounds, &list)?;
+    fn close_month(
+        &mut self,
+        dir: &Path,
+        last: &Date,
+        month_start: f64,
+        complete: bool,
+    ) -> Result<String, RunError> {
+        let n = ((self.state.time - month_start) / self.model.interval).round();
+        // A run that ends inside a month writes the partial month and keeps its sums for the
+        // end restart: a longer run continuing it rewrites that month whole.
+        let month_sums = if complete {
+            self.sums.take()
+        } else {
+            self.sums.clone()
+        };
+        let means: Vec<Tensor<B, 3>> = month_sums
+            .expect("a month has intervals")
+            .into_iter()
+            .map(|x| x / n)
+            .collect();
+        check_bounds(&self.model, &self.state, &means, &self.grids, last, dir)?;
+        let fields = host_fields(&self.model, &means, &self.hosts);
+        let bounds = [
+            month_start / SECONDS_PER_DAY,
+            self.state.time / SECONDS_PER_DAY,
+        ];
+        for (i, k) in COMPONENTS.iter().enumerate() {
+            if self.writers[i].is_none() {
+                let w = output::create(&k.path(dir, last.year), self.spec(*k))?;
+                self.writers[i] = Some(w);
             }
-            // Global diagnostics.
-            let seconds = n * interval;
-            let now_stores = stores(&model, &state);
-            let values = global_values(
-                &model,
-                &state,
-                &means,
-                &diag,
-                &hosts,
-                area,
-                ocean_area,
-                seconds,
-                &month_stores,
-                &now_stores,
-            );
-            let list: Vec<(&str, &[f64])> = GLOBAL_VARS
+            let names = self.spec(*k).names();
+            let list: Vec<(&str, &[f64])> = names
                 .iter()
-                .zip(&values)
-                .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+                .map(|n| (*n, fields.get(n).expect("a host field per name").as_slice()))
                 .collect();
-            output::append(&mut global, bounds, &list)?;
-            if month_end {
-                month_stores = now_stores;
-            }
-            let month_secs = t_month.elapsed().as_secs_f64();
-            t_month = Instant::now();
-            let simulated = state.time - month_start.max(run_start_time);
-            let sypd = (simulated / SECONDS_PER_YEAR) / (month_secs / SECONDS_PER_DAY);
-            let done = (state.time - run_start_time) / (end_time - run_start_time);
-            let elapsed = t0.elapsed().as_secs_f64();
-            if tty {
-                eprint!("\r\x1b[K");
-            }
-            println!(
-                "{:04}-{:02}: SAT {:.2} K, SST {:.2} °C, TOA {:+.2} W m⁻², ocean uptake {:+.2} W m⁻², sea ice N {:.2} / S {:.2} 10⁶ km², AMOC {:.1} Sv, Drake {:.0} Sv, Θ {:.4} °C, energy residual {:+.3} W m⁻² | {:.0} SYPD, {:.0}% done, ETA {}",
-                last.year, last.month, values[0], values[1], values[2], values[3], values[4], values[5],
-                values[8], values[9], values[10], values[14], sypd, 100.0 * done,
-                eta(elapsed * (1.0 / done.max(1e-12) - 1.0))
-            );
-            if last.month == 12 || run_end {
-                // The year (or the run) is complete: close its files.
-                for w in writers.iter_mut() {
-                    if let Some(w) = w.take() {
-                        w.close()?;
-                    }
-                }
-                if quicklook {
-                    match super::quicklook::year(dir, last.year) {
-                        Ok(mut pngs) => files.append(&mut pngs),
-                        Err(e) => eprintln!(
-                            "warning: quick-look plots of year {} not made: {e}",
-                            last.year
-                        ),
-                    }
-                }
-            }
-            let year_done = now.month == 1 && now.day == 1 && now.second == 0;
-            if run_end || (year_done && (now.year - 1).is_multiple_of(restart_every)) {
-                let p = restart_path(dir, state.time);
-                restart::write(
-                    &p,
-                    &state,
-                    &extras::<B>(&names, &sums, Some(&month_stores)),
-                    &physics,
-                )?;
-                restarts_written.push(p);
-            }
-            timing.output += t_out.elapsed().as_secs_f64();
-        } else if (tty && now.second == 0)
-            || (!tty && last_log.elapsed().as_secs_f64() >= log_every)
-        {
-            let done = (state.time - run_start_time) / (end_time - run_start_time);
-            let elapsed = t0.elapsed().as_secs_f64();
-            let sypd =
-                ((state.time - run_start_time) / SECONDS_PER_YEAR) / (elapsed / SECONDS_PER_DAY);
-            let line = format!(
-                "progress {now}  {sypd:.0} SYPD  {:.1}% done  ETA {}",
-                100.0 * done,
-                eta(elapsed * (1.0 / done.max(1e-12) - 1.0))
-            );
-            if tty {
-                eprint!("\r\x1b[K{line}");
-                let _ = std::io::stderr().flush();
-            } else {
-                eprintln!("{line}");
-                last_log = Instant::now();
+            output::append(
+                self.writers[i].as_mut().expect("opened above"),
+                bounds,
+                &list,
+            )?;
+        }
+        let now_stores = self.stores();
+        let values = global_values(
+            &self.model,
+            &self.state,
+            &means,
+            &self.diag,
+            &self.hosts,
+            self.area,
+            self.ocean_area,
+            n * self.model.interval,
+            &self.month_stores,
+            &now_stores,
+        );
+        let list: Vec<(&str, &[f64])> = GLOBAL_VARS
+            .iter()
+            .zip(&values)
+            .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+            .collect();
+        output::append(
+            self.global.as_mut().expect("opened at the start"),
+            bounds,
+            &list,
+        )?;
+        if complete {
+            self.month_stores = now_stores;
+        }
+        let v = values;
+        Ok(format!(
+            "{:04}-{:02}: SAT {:.2} K, SST {:.2} °C, TOA {:+.2} W m⁻², ocean uptake {:+.2} W m⁻², sea ice N {:.2} / S {:.2} 10⁶ km², AMOC {:.1} Sv, Drake {:.0} Sv, Θ {:.4} °C, energy residual {:+.3} W m⁻²",
+            last.year, last.month, v[0], v[1], v[2], v[3], v[4], v[5], v[8], v[9], v[10], v[14]
+        ))
+    }
+
+    fn close_year(&mut self, dir: &Path, year: u64) -> Result<Vec<PathBuf>, RunError> {
+        let mut files = Vec::new();
+        for (w, k) in self.writers.iter_mut().zip(COMPONENTS) {
+            if let Some(w) = w.take() {
+                w.close()?;
+                files.push(k.path(dir, year));
             }
         }
-
-        // A stop requested by SIGINT / SIGTERM: write a restart with the partial sums.
-        if let Some(stop) = &opts.stop {
-            let sig = stop.load(std::sync::atomic::Ordering::SeqCst);
-            if sig != 0 && state.time < end_time - 0.5 {
-                let p = restart_path(dir, state.time);
-                restart::write(
-                    &p,
-                    &state,
-                    &extras(&names, &sums, Some(&month_stores)),
-                    &physics,
-                )?;
-                for w in writers.iter_mut() {
-                    if let Some(w) = w.take() {
-                        w.close()?;
-                    }
-                }
-                global.close()?;
-                files.extend(restarts_written);
-                files.push(p.clone());
-                return Ok(Summary {
-                    files,
-                    timing,
-                    interrupted: Some(Interrupted {
-                        signal: sig as i32,
-                        restart: p,
-                        date: Date::of_seconds(state.time),
-                    }),
-                });
+        if self.exp.output.quicklook {
+            match super::quicklook::year(dir, year) {
+                Ok(mut pngs) => files.append(&mut pngs),
+                Err(e) => eprintln!("warning: quick-look plots of year {year} not made: {e}"),
             }
         }
+        Ok(files)
     }
-    if tty {
-        eprintln!();
-    }
-    global.close()?;
-    let total = timing.model + timing.sums + timing.output;
-    eprintln!(
-        "wall time: model {:.1} s, monthly sums {:.1} s ({:.1}%), output, diagnostics and restarts {:.1} s ({:.1}%)",
-        timing.model,
-        timing.sums,
-        100.0 * timing.sums / total.max(1e-12),
-        timing.output,
-        100.0 * timing.output / total.max(1e-12)
-    );
-    files.extend(restarts_written);
-    files.sort();
-    files.dedup();
-    Ok(Summary {
-        files,
-        timing,
-        interrupted: None,
-    })
-}
 
-/// An exclusive lock on `DIR/.lock` held while the run writes the folder, so that two runs
-/// (e.g. a requeued batch job overlapping the old one) never write the same files.
-fn lock_folder(dir: &Path) -> Result<std::fs::File, RunError> {
-    let p = dir.join(".lock");
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&p)
-        .map_err(io_err(&p))?;
-    match f.try_lock() {
-        Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(RunError::Config(format!(
-            "another chronos run is writing {} (it holds {}); wait for it to stop, or choose another --out",
-            dir.display(),
-            p.display()
-        ))),
-        Err(std::fs::TryLockError::Error(e)) => Err(io_err(&p)(e)),
+    fn finish(&mut self, dir: &Path, _complete: bool) -> Result<Vec<PathBuf>, RunError> {
+        for w in self.writers.iter_mut() {
+            if let Some(w) = w.take() {
+                w.close()?;
+            }
+        }
+        if let Some(g) = self.global.take() {
+            g.close()?;
+        }
+        Ok(vec![Kind::Global.path(dir, 0)])
     }
-}
 
-/// `3h05m` / `12m` / `40s`.
-fn eta(seconds: f64) -> String {
-    if !seconds.is_finite() {
-        return "?".into();
+    fn restart_fields(&self) -> (Vec<Field>, [f64; 3]) {
+        let (mut fields, counters) = restart::state_fields(&self.state);
+        fields.extend(extras::<B>(
+            &self.names,
+            &self.sums,
+            Some(&self.month_stores),
+        ));
+        (fields, counters)
     }
-    let s = seconds.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
 
-/// `dir/restart_YYYY-MM-DD-SSSSS.nc` of model time `t`.
-fn restart_path(dir: &Path, t: f64) -> PathBuf {
-    dir.join(format!("restart_{}.nc", Date::of_seconds(t).label()))
-}
-
-/// A path from the experiment, relative to the experiment file's folder.
-fn resolve_path(cfg: &ResolvedConfig, p: &str) -> PathBuf {
-    let p = PathBuf::from(p);
-    if p.is_absolute() {
-        return p;
+    fn resume(&mut self, r: &Restart) -> Result<(), RunError> {
+        let device = self.state.frazil.device();
+        self.state = r.state(&self.state)?;
+        self.sums = restore_sums::<B>(r, &self.names, &device)?;
+        self.month_stores = r.field("month_stores")?.values.clone();
+        Ok(())
     }
-    match cfg.experiment_path.as_ref().and_then(|e| e.parent()) {
-        Some(d) if !d.as_os_str().is_empty() => d.join(p),
-        _ => p,
+
+    fn branch(&mut self, r: &Restart) -> Result<(), RunError> {
+        let mut s = r.state(&self.state)?;
+        s.time = 0.0;
+        self.state = s;
+        self.month_stores = self.stores();
+        Ok(())
+    }
+
+    fn own_files(&self, dir: &Path) -> Vec<PathBuf> {
+        own_files(dir)
+    }
+
+    fn open_outputs(&mut self, dir: &Path, resume: Option<f64>) -> Result<(), RunError> {
+        let g_path = Kind::Global.path(dir, 0);
+        if let Some(until) = resume {
+            // Cut the output back to the start of the restart's month (a partial month
+            // written at the end of a shorter run is rewritten whole); the files of its year
+            // stay open.
+            let year = Date::of_seconds(until * SECONDS_PER_DAY).year;
+            if g_path.exists() {
+                self.global = output::rebuild(&g_path, self.spec(Kind::Global), until)?;
+            }
+            for p in own_files(dir) {
+                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let Some((i, y)) = yearly_file(n) else {
+                    continue;
+                };
+                if y > year {
+                    std::fs::remove_file(&p).map_err(io_err(&p))?;
+                    for q in ["maps", "series"] {
+                        let _ = std::fs::remove_file(dir.join(format!("quicklook_{y:04}_{q}.png")));
+                    }
+                } else if y == year {
+                    self.writers[i] = output::rebuild(&p, self.spec(COMPONENTS[i]), until)?;
+                }
+            }
+        }
+        if self.global.is_none() {
+            self.global = Some(output::create(&g_path, self.spec(Kind::Global))?);
+        }
+        Ok(())
     }
 }
 
@@ -1027,8 +788,8 @@ fn global_values<B: Backend>(
     ]
 }
 
-/// Stops the run when a field is NaN, infinite or outside [`BOUNDS`], naming the field,
-/// the place and the date.
+/// Stops the run when a field is NaN, infinite or outside its bounds
+/// ([`super::blowup::BOUNDS`]), naming the field, the place and the month.
 fn check_bounds<B: Backend>(
     m: &CoupledModel<B>,
     state: &CoupledState<B>,
@@ -1037,78 +798,50 @@ fn check_bounds<B: Backend>(
     date: &Date,
     dir: &Path,
 ) -> Result<(), RunError> {
+    use super::blowup::{check, Check, Field, Place};
     let names = sum_names();
     let tas = means[names.iter().position(|x| x == "tas").expect("tas")].clone();
-    let g = m.atmos.grid_fields(&state.atmos.current);
+    let g = m.atmos.dynamics.grid_fields(&state.atmos.current);
     // Land temperature only where the cell has ice-free land (250 K elsewhere).
     let no_land = m.exchange.land_fraction.clone().lower_equal_elem(0.0);
     let t_land = state.land.temperature.clone().mask_fill(no_land, 250.0);
-    let checks: Vec<(usize, Tensor<B, 3>)> = vec![
-        (0, state.ocean.temperature.clone()),
-        (1, state.ocean.salinity.clone()),
-        (2, state.ocean.u.clone()),
-        (3, state.ocean.v.clone()),
-        (4, tas),
-        (5, t_land),
-        (6, state.ice.volume.clone()),
-        (7, g.t1),
-        (8, g.u0.abs() + g.u1.abs()),
+    let (o, a) = (&grids.ocean, &grids.atmosphere);
+    let ocean = Place {
+        lon: &o.lon.centres_deg,
+        lat: &o.lat_t_deg,
+        depth: Some(&grids.levels.z_t),
+    };
+    let ice = Place {
+        depth: None,
+        ..ocean
+    };
+    let air = Place {
+        lon: &a.lon.centres_deg,
+        lat: &a.lat_deg,
+        depth: None,
+    };
+    let c = |field, values, place| Check {
+        field,
+        values,
+        place,
+    };
+    let checks = [
+        c(
+            Field::OceanTemperature,
+            state.ocean.temperature.clone(),
+            ocean,
+        ),
+        c(Field::OceanSalinity, state.ocean.salinity.clone(), ocean),
+        c(Field::OceanU, state.ocean.u.clone(), ocean),
+        c(Field::OceanV, state.ocean.v.clone(), ocean),
+        c(Field::SurfaceAir, tas, air),
+        c(Field::LandTemperature, t_land, air),
+        c(Field::SeaIceVolume, state.ice.volume.clone(), ice),
+        c(Field::AtmosT1, g.t1, air),
+        c(Field::AtmosWind, g.u0.abs() + g.u1.abs(), air),
     ];
-    let counts: Vec<Tensor<B, 1>> = checks
-        .iter()
-        .map(|(k, x)| {
-            let (_, _, lo, hi) = BOUNDS[*k];
-            x.clone()
-                .greater_equal_elem(lo)
-                .bool_and(x.clone().lower_equal_elem(hi))
-                .bool_not()
-                .float()
-                .sum()
-        })
-        .collect();
-    let bad = to_vec_f64(Tensor::cat(counts, 0));
-    let Some(i) = bad.iter().position(|n| *n > 0.0) else {
-        return Ok(());
-    };
-    let (k, x) = &checks[i];
-    let (field, units, lo, hi) = BOUNDS[*k];
-    let dims = x.dims();
-    let v = to_vec_f64(x.clone());
-    let j = v
-        .iter()
-        .position(|x| !(*x >= lo && *x <= hi))
-        .expect("a bad value");
-    let (plane, row) = (dims[1] * dims[2], dims[2]);
-    let (lev, jj, ii) = (j / plane, (j % plane) / row, j % row);
-    let place = if *k <= 3 {
-        format!(
-            "{:.2}°E, {:.2}°N, {:.0} m depth",
-            grids.ocean.lon.centres_deg[ii], grids.ocean.lat_t_deg[jj], grids.levels.z_t[lev]
-        )
-    } else if *k == 6 {
-        format!(
-            "{:.2}°E, {:.2}°N",
-            grids.ocean.lon.centres_deg[ii], grids.ocean.lat_t_deg[jj]
-        )
-    } else {
-        format!(
-            "{:.2}°E, {:.2}°N{}",
-            grids.atmosphere.lon.centres_deg[ii],
-            grids.atmosphere.lat_deg[jj],
-            if lev > 0 {
-                format!(" (level {lev})")
-            } else {
-                String::new()
-            }
-        )
-    };
-    let last = restart::list(dir)
-        .first()
-        .map_or("none".to_string(), |p| p.display().to_string());
-    Err(RunError::BlowUp(format!(
-        "the coupled model blew up in {:04}-{:02}: {field} = {} {units} at {place} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the last good restart is {last}; to go on with a shorter time step, start a new folder from the last good yearly restart: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)",
-        date.year, date.month, v[j], bad[i]
-    )))
+    let when = format!("{:04}-{:02}", date.year, date.month);
+    check("the coupled model", &when, &checks, dir)
 }
 
 /// The file specs of a run: one per component and the global series.

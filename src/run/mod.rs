@@ -1,16 +1,19 @@
 //! Running experiments: the drivers behind `chronos run`.
 //!
-//! The ocean-only mode ([`ocean_only`]), the atmosphere-only modes ([`atmos_only`]) and the
-//! coupled run driver ([`coupled`]: `noleap` calendar ([`calendar`]), yearly files of monthly
-//! means ([`output`]), restarts and resume ([`restart`]), quick-look plots ([`quicklook`])).
+//! One driver, [`simulation::Simulation`], runs every mode: the coupled model ([`coupled`]),
+//! the atmosphere-only modes ([`atmos_only`]) and the ocean-only mode ([`ocean_only`]), each a
+//! [`simulation::Mode`]; with the `noleap` calendar ([`calendar`]), files of monthly means
+//! ([`output`]), restarts and resume ([`restart`]) and quick-look plots ([`quicklook`]).
 
 pub mod atmos_only;
+pub mod blowup;
 pub mod calendar;
 pub mod coupled;
 pub mod ocean_only;
 pub mod output;
 pub mod quicklook;
 pub mod restart;
+pub mod simulation;
 
 use crate::backend::BackendKind;
 use crate::config::{ConfigError, ResolvedConfig, RunLength};

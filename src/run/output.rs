@@ -225,6 +225,12 @@ pub enum Kind {
     SeaIce,
     /// `global.nc`.
     Global,
+    /// `atmos_monthly.nc` of an atmosphere-only run.
+    AtmosMonthly,
+    /// `atmos_global.nc` of an atmosphere-only run.
+    AtmosGlobal,
+    /// `ocean_diagnostics.nc` of an ocean-only run.
+    OceanDiagnostics,
 }
 
 /// The per-year components, in file order.
@@ -239,14 +245,20 @@ impl Kind {
             Kind::Land => "land",
             Kind::SeaIce => "seaice",
             Kind::Global => "global",
+            Kind::AtmosMonthly => "atmos_monthly",
+            Kind::AtmosGlobal => "atmos_global",
+            Kind::OceanDiagnostics => "ocean_diagnostics",
         }
     }
 
-    /// The file of year `year` (the single `global.nc` for [`Kind::Global`]).
+    /// The file of year `year` (one file for the whole run for [`Kind::Global`] and the
+    /// atmosphere-only and ocean-only kinds).
     pub fn path(self, dir: &Path, year: u64) -> PathBuf {
         match self {
-            Kind::Global => dir.join("global.nc"),
-            k => dir.join(format!("{}_{year:04}.nc", k.stem())),
+            Kind::Atmos | Kind::Ocean | Kind::Land | Kind::SeaIce => {
+                dir.join(format!("{}_{year:04}.nc", self.stem()))
+            }
+            k => dir.join(format!("{}.nc", k.stem())),
         }
     }
 }

@@ -589,10 +589,22 @@ fn year_maps(dir: &Path, year: u64, experiment: &str, path: &Path) -> Result<(),
     }
     let plural = if n_months == 1 { "" } else { "s" };
     let title = format!("Chronos {experiment}: year {year:04} ({n_months} month{plural})");
+    maps_png(path, &title, &fields, &coast, &missing)
+}
+
+/// The maps `fields` with the coastline `coast` into `path`, in 2 × 3 panels; the panels
+/// after them are titled `missing` and noted as months not reached yet.
+fn maps_png(
+    path: &Path,
+    title: &str,
+    fields: &[(MapField, MapStyle)],
+    coast: &[[(f64, f64); 2]],
+    missing: &[&str],
+) -> Result<(), QuicklookError> {
     let mut img = Image::new(1500, 860);
-    render(&mut img, path, &title, (2, 3), |panels| {
+    render(&mut img, path, title, (2, 3), |panels| {
         for ((f, s), area) in fields.iter().zip(panels.iter()) {
-            map_panel(area, f, &coast, *s)?;
+            map_panel(area, f, coast, *s)?;
         }
         for (t, area) in missing.iter().zip(panels.iter().skip(fields.len())) {
             let (w, h) = area.dim_in_pixel();
@@ -608,48 +620,219 @@ fn year_maps(dir: &Path, year: u64, experiment: &str, path: &Path) -> Result<(),
     })
 }
 
-/// The time series of the run so far (module docs) into `path`.
-fn run_series(dir: &Path, experiment: &str, path: &Path) -> Result<(), QuicklookError> {
-    let r = CfReader::open(&dir.join("global.nc"))?;
+/// The records of `name` in `path` whose time (days since 0001-01-01, 365-day years) lies
+/// in model year `year`, with the map's cell bounds.
+fn read_year(
+    path: &Path,
+    name: &str,
+    year: u64,
+) -> Result<(Vec<Vec<f64>>, MapField), QuicklookError> {
+    let (months, grid) = read_map(path, name)?;
+    let times = CfReader::open(path)?.times()?;
+    let months = months
+        .into_iter()
+        .zip(times)
+        .filter(|(_, t)| (t / 365.0).floor() as u64 + 1 == year)
+        .map(|(m, _)| m)
+        .collect();
+    Ok((months, grid))
+}
+
+/// Quick-looks of year `year` of an atmosphere-only run in `dir` (`atmos_monthly.nc`,
+/// `atmos_global.nc`): maps of the year's mean surface air temperature, precipitation, net
+/// downward TOA flux rsdt − rsut − rlut, OLR, total cloud cover and the zonal wind at 9 km,
+/// with the coastline of `land` (`[nlat·nlon]`, true where the cell is mostly land), and the
+/// run's global monthly means so far; titled with the experiment's name `experiment`.
+/// Returns the files.
+///
+/// # Errors
+/// [`QuicklookError`] when the files cannot be read or a PNG drawn or written.
+pub fn atmos_only_year(
+    dir: &Path,
+    year: u64,
+    experiment: &str,
+    land: &[bool],
+) -> Result<Vec<PathBuf>, QuicklookError> {
+    let monthly = dir.join("atmos_monthly.nc");
+    let read = |n: &str| read_year(&monthly, n, year);
+    let (tas, grid) = read("tas")?;
+    let n_months = tas.len();
+    let annual = if n_months < 12 {
+        "mean of the months so far"
+    } else {
+        "annual mean"
+    };
+    let toa: Vec<Vec<f64>> = {
+        let (rsdt, rsut, rlut) = (read("rsdt")?.0, read("rsut")?.0, read("rlut")?.0);
+        (0..n_months)
+            .map(|m| {
+                (0..rsdt[m].len())
+                    .map(|k| rsdt[m][k] - rsut[m][k] - rlut[m][k])
+                    .collect()
+            })
+            .collect()
+    };
+    let titles = [
+        format!("surface air temperature, {annual}"),
+        format!("precipitation, {annual}"),
+        format!("net downward TOA flux, {annual}"),
+        format!("outgoing longwave radiation, {annual}"),
+        format!("total cloud cover, {annual}"),
+        format!("zonal wind at 9 km, {annual}"),
+    ];
+    type Spec<'a> = (Vec<Vec<f64>>, f64, (f64, f64), &'a [[u8; 3]], &'a str);
+    let specs: [Spec; 6] = [
+        (tas, 1.0, (225.0, 305.0), &DIVERGING, "K"),
+        (read("pr")?.0, 86400.0, (0.0, 15.0), &SEQUENTIAL, "mm/day"),
+        (toa, 1.0, (-150.0, 150.0), &DIVERGING, "W m⁻²"),
+        (read("rlut")?.0, 1.0, (120.0, 320.0), &SEQUENTIAL, "W m⁻²"),
+        (
+            read("clt")?.0,
+            1.0,
+            (0.0, 1.0),
+            &SEQUENTIAL,
+            "fraction of the cell",
+        ),
+        (read("ua300")?.0, 1.0, (-40.0, 40.0), &DIVERGING, "m/s"),
+    ];
+    let fields: Vec<(MapField, MapStyle)> = specs
+        .iter()
+        .zip(&titles)
+        .map(|((months, scale, range, stops, units), title)| {
+            let f = MapField {
+                values: mean(months, *scale),
+                ..grid.clone()
+            };
+            (
+                f,
+                MapStyle {
+                    range: *range,
+                    stops,
+                    title,
+                    units,
+                },
+            )
+        })
+        .collect();
+    let wet: Vec<bool> = land.iter().map(|l| !l).collect();
+    let coast = coastline(&wet, &grid.lon_bounds, &grid.lat_bounds);
+    let plural = if n_months == 1 { "" } else { "s" };
+    let title = format!("Chronos {experiment}: year {year:04} ({n_months} month{plural})");
+    let maps = dir.join(format!("quicklook_{year:04}_maps.png"));
+    maps_png(&maps, &title, &fields, &coast, &[])?;
+    let plots: [Plot; 6] = [
+        (
+            &[("tas", "global")],
+            "global surface air temperature",
+            "K",
+            1.0,
+        ),
+        (
+            &[("pr", "P"), ("evspsbl", "E")],
+            "precipitation and evaporation",
+            "mm/day",
+            86400.0,
+        ),
+        (
+            &[("toa_net", "TOA"), ("surface_net", "surface")],
+            "net downward energy flux",
+            "W m⁻²",
+            1.0,
+        ),
+        (
+            &[("rlut", "OLR"), ("asr", "absorbed SW")],
+            "top-of-atmosphere radiation",
+            "W m⁻²",
+            1.0,
+        ),
+        (&[("clt", "global")], "total cloud cover", "1", 1.0),
+        (
+            &[("energy_residual", "global")],
+            "energy budget residual",
+            "W m⁻²",
+            1.0,
+        ),
+    ];
+    let series = dir.join(format!("quicklook_{year:04}_series.png"));
+    let title = format!("Chronos {experiment}: global monthly means");
+    series_png(&dir.join("atmos_global.nc"), &plots, 3, &title, &series)?;
+    Ok(vec![maps, series])
+}
+
+/// Quick-looks of year `year` of an ocean-only run in `dir`: `maps` (drawn from the state at
+/// the end of the year by the run, at most six, with the coastline `coast`) and the daily
+/// diagnostics of `ocean_diagnostics.nc` so far, titled with the experiment's name
+/// `experiment`. Returns the files.
+///
+/// # Errors
+/// [`QuicklookError`] when the diagnostics cannot be read or a PNG drawn or written.
+pub fn ocean_only_year(
+    dir: &Path,
+    year: u64,
+    experiment: &str,
+    maps: &[(MapField, MapStyle)],
+    coast: &[[(f64, f64); 2]],
+) -> Result<Vec<PathBuf>, QuicklookError> {
+    let diagnostics = dir.join("ocean_diagnostics.nc");
+    let path = dir.join(format!("quicklook_{year:04}_maps.png"));
+    let title = format!("Chronos {experiment}: state at the end of year {year:04}");
+    maps_png(&path, &title, maps, coast, &[])?;
+    let plots: [Plot; 6] = [
+        (
+            &[("sst", "area mean")],
+            "sea surface temperature",
+            "°C",
+            1.0,
+        ),
+        (
+            &[("thetao_mean", "volume mean")],
+            "ocean temperature",
+            "°C",
+            1.0,
+        ),
+        (&[("so_mean", "volume mean")], "ocean salinity", "g/kg", 1.0),
+        (&[("amoc_26n", "26.5°N")], "AMOC at 26.5°N", "Sv", 1.0),
+        (&[("drake", "Drake")], "Drake Passage transport", "Sv", 1.0),
+        (&[("max_speed", "maximum")], "horizontal speed", "m/s", 1.0),
+    ];
+    let series = dir.join(format!("quicklook_{year:04}_series.png"));
+    let title = format!("Chronos {experiment}: global diagnostics");
+    series_png(&diagnostics, &plots, 3, &title, &series)?;
+    Ok(vec![path, series])
+}
+
+/// One panel of a series plot: the variables (name in the file, legend label), title, units
+/// and the factor applied to the file's values.
+type Plot<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str, f64);
+
+/// The time series `plots` of the file `file` (time in days since 0001-01-01, 365-day years)
+/// into `path`, in a grid of `rows` × 2 panels.
+fn series_png(
+    file: &Path,
+    plots: &[Plot],
+    rows: usize,
+    title: &str,
+    path: &Path,
+) -> Result<(), QuicklookError> {
+    let r = CfReader::open(file)?;
     // Model years: year 1 starts at day 0 of the noleap calendar.
     let years: Vec<f64> = r.times()?.iter().map(|d| 1.0 + d / 365.0).collect();
-    let get = |n: &str| r.read(n).map(|v| v.0);
     let red = RGBColor(178, 24, 43);
     let blue = RGBColor(33, 102, 172);
-    type Plot<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
-    let plots: [Plot; 8] = [
-        (&[("tas", "global")], "global surface air temperature", "K"),
-        (&[("sst", "global")], "global sea surface temperature", "°C"),
-        (&[("toa_net", "global")], "net downward TOA flux", "W m⁻²"),
-        (&[("amoc_26n", "26.5°N")], "AMOC at 26.5°N", "Sv"),
-        (&[("drake", "Drake")], "Drake Passage transport", "Sv"),
-        (
-            &[("thetao_deep", "> 2000 m")],
-            "ocean temperature below 2000 m",
-            "°C",
-        ),
-        (
-            &[("siarea_n", "Arctic"), ("siarea_s", "Antarctic")],
-            "sea-ice area",
-            "10⁶ km²",
-        ),
-        (&[], "", ""),
-    ];
     let mut data = Vec::new();
-    for (vars, _, _) in &plots {
+    for (vars, _, _, scale) in plots {
         let v: Vec<(String, Vec<f64>)> = vars
             .iter()
-            .map(|(n, label)| Ok(((*label).to_string(), get(n)?)))
+            .map(|(n, label)| {
+                let v = r.read(n)?.0.iter().map(|x| x * scale).collect();
+                Ok(((*label).to_string(), v))
+            })
             .collect::<Result<_, CfError>>()?;
         data.push(v);
     }
-    let title = format!("Chronos {experiment}: global monthly means");
-    let mut img = Image::new(1300, 1150);
-    render(&mut img, path, &title, (4, 2), |panels| {
-        for (((_, t, units), d), area) in plots.iter().zip(&data).zip(panels.iter()) {
-            if d.is_empty() {
-                continue;
-            }
+    let mut img = Image::new(1300, 110 + 260 * rows as u32);
+    render(&mut img, path, title, (rows, 2), |panels| {
+        for (((_, t, units, _), d), area) in plots.iter().zip(&data).zip(panels.iter()) {
             let series: Vec<(&str, &[f64], RGBColor)> = d
                 .iter()
                 .enumerate()
@@ -659,6 +842,46 @@ fn run_series(dir: &Path, experiment: &str, path: &Path) -> Result<(), Quicklook
         }
         Ok(())
     })
+}
+
+/// The time series of a coupled run so far (module docs) into `path`.
+fn run_series(dir: &Path, experiment: &str, path: &Path) -> Result<(), QuicklookError> {
+    let plots: [Plot; 7] = [
+        (
+            &[("tas", "global")],
+            "global surface air temperature",
+            "K",
+            1.0,
+        ),
+        (
+            &[("sst", "global")],
+            "global sea surface temperature",
+            "°C",
+            1.0,
+        ),
+        (
+            &[("toa_net", "global")],
+            "net downward TOA flux",
+            "W m⁻²",
+            1.0,
+        ),
+        (&[("amoc_26n", "26.5°N")], "AMOC at 26.5°N", "Sv", 1.0),
+        (&[("drake", "Drake")], "Drake Passage transport", "Sv", 1.0),
+        (
+            &[("thetao_deep", "> 2000 m")],
+            "ocean temperature below 2000 m",
+            "°C",
+            1.0,
+        ),
+        (
+            &[("siarea_n", "Arctic"), ("siarea_s", "Antarctic")],
+            "sea-ice area",
+            "10⁶ km²",
+            1.0,
+        ),
+    ];
+    let title = format!("Chronos {experiment}: global monthly means");
+    series_png(&dir.join("global.nc"), &plots, 4, &title, path)
 }
 
 /// Makes the quick-look plots of year `year` in the run folder `dir`; returns the files.

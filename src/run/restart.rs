@@ -23,40 +23,17 @@
 //! # References
 //! Fowler, Noll & Vo, FNV hash (IETF draft-eastlake-fnv, 64-bit FNV-1a constants).
 
-use crate::atmos::AtmosState;
-use crate::backend::{tensor_from_vec, to_vec_f64};
-use crate::ice::SeaIceState;
+use crate::backend::tensor_from_vec;
+use crate::io::fields::{Collect, FieldVisitor};
 use crate::io::CfReader;
-use crate::land::LandState;
 use crate::model::CoupledState;
-use crate::ocean::OceanState;
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::{Path, PathBuf};
 
 /// The value of the `restart_format` attribute this version writes and reads.
 pub const RESTART_FORMAT: &str = "chronos-restart-1";
 
-/// One named array: name, shape, values (row-major).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    /// Variable name.
-    pub name: String,
-    /// Shape.
-    pub shape: Vec<usize>,
-    /// Values, row-major.
-    pub values: Vec<f64>,
-}
-
-impl Field {
-    /// The field of a tensor.
-    pub fn of<B: Backend, const D: usize>(name: &str, t: &Tensor<B, D>) -> Self {
-        Field {
-            name: name.into(),
-            shape: t.dims().to_vec(),
-            values: to_vec_f64(t.clone()),
-        }
-    }
-}
+pub use crate::io::fields::Field;
 
 /// Errors reading or writing restarts.
 #[derive(Debug, thiserror::Error)]
@@ -117,56 +94,42 @@ pub fn checksum(fields: &[Field], counters: [f64; 3], physics: &str) -> u64 {
     h
 }
 
-/// The fields of a coupled state (fixed names and order), and its counters
+/// The fields of a coupled state (by name, from [`CoupledState::visit`]) and its counters
 /// (atmosphere steps, ocean steps, time in s).
 pub fn state_fields<B: Backend>(s: &CoupledState<B>) -> (Vec<Field>, [f64; 3]) {
-    let mut f = vec![
-        Field::of("atmos_previous", &s.atmos.previous),
-        Field::of("atmos_current", &s.atmos.current),
-    ];
-    let o = &s.ocean;
-    for (name, t) in [
-        ("ocean_temperature", &o.temperature),
-        ("ocean_salinity", &o.salinity),
-        (
-            "ocean_temperature_compensation",
-            &o.temperature_compensation,
-        ),
-        ("ocean_salinity_compensation", &o.salinity_compensation),
-        ("ocean_age", &o.age),
-        ("ocean_u", &o.u),
-        ("ocean_v", &o.v),
-        ("ocean_du", &o.du),
-        ("ocean_dv", &o.dv),
-    ] {
-        f.push(Field::of(name, t));
+    let mut c = Collect::default();
+    s.clone().visit(&mut c);
+    (c.0, [s.atmos.step as f64, s.ocean.steps as f64, s.time])
+}
+
+/// Replaces every visited tensor by the restart's field of the same name (shape checked).
+pub struct Restore<'r> {
+    restart: &'r Restart,
+    error: Option<RestartError>,
+}
+
+impl<B: Backend> FieldVisitor<B> for Restore<'_> {
+    fn visit<const D: usize>(&mut self, name: &str, t: &mut Tensor<B, D>) {
+        if self.error.is_some() {
+            return;
+        }
+        match self.restart.field(name) {
+            Ok(f) if f.shape == t.dims() => {
+                *t = tensor_from_vec(f.values.clone(), t.dims(), &t.device());
+            }
+            Ok(f) => {
+                self.error = Some(RestartError::Corrupt {
+                    path: self.restart.path.clone(),
+                    detail: format!(
+                        "field `{name}` has shape {:?}, the model needs {:?}",
+                        f.shape,
+                        t.dims()
+                    ),
+                })
+            }
+            Err(e) => self.error = Some(e),
+        }
     }
-    for (k, t) in o.passive.iter().enumerate() {
-        f.push(Field::of(&format!("ocean_passive_{k}"), t));
-    }
-    f.push(Field::of("ocean_psi", &o.psi));
-    f.push(Field::of("ocean_psi_dirichlet", &o.psi_dirichlet));
-    let i = &s.ice;
-    let l = &s.land;
-    for (name, t) in [
-        ("ice_concentration", &i.concentration),
-        ("ice_volume", &i.volume),
-        ("ice_snow_volume", &i.snow_volume),
-        ("ice_surface_temperature", &i.surface_temperature),
-        ("land_temperature", &l.temperature),
-        ("land_soil_water", &l.soil_water),
-        ("land_snow", &l.snow),
-        ("land_ice_temperature", &l.ice_temperature),
-        ("land_ice_snow", &l.ice_snow),
-        ("land_ice_sheet", &l.ice_sheet),
-        ("frazil", &s.frazil),
-        ("ice_correction", &s.ice_correction),
-        ("land_correction", &s.land_correction),
-    ] {
-        f.push(Field::of(name, t));
-    }
-    f.push(Field::of("ocean_freshwater", &s.ocean_freshwater));
-    (f, [s.atmos.step as f64, o.steps as f64, s.time])
 }
 
 fn io_err(path: &Path) -> impl Fn(String) -> RestartError + '_ {
@@ -189,12 +152,26 @@ pub fn write<B: Backend>(
 ) -> Result<(), RestartError> {
     let (mut fields, counters) = state_fields(state);
     fields.extend(extra.iter().cloned());
+    write_fields(path, &fields, counters, physics)
+}
+
+/// Writes `fields` with `counters` (atmosphere steps, ocean steps, time in s) to `path`
+/// atomically (a temporary file flushed to disk, then renamed), labelled with `physics`.
+///
+/// # Errors
+/// [`RestartError::Io`] when the file cannot be written or renamed.
+pub fn write_fields(
+    path: &Path,
+    fields: &[Field],
+    counters: [f64; 3],
+    physics: &str,
+) -> Result<(), RestartError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "restart.nc".into());
     let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let result = write_file(&tmp, &fields, counters, physics).and_then(|()| {
+    let result = write_file(&tmp, fields, counters, physics).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|e| io_err(path)(e.to_string()))?;
         // The rename itself reaches the disk with the folder's metadata.
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -410,8 +387,30 @@ impl Restart {
             })
     }
 
+    /// A state like `like` with every tensor that `visit` names replaced by the restart's
+    /// field of that name.
+    ///
+    /// # Errors
+    /// [`RestartError::Corrupt`] when a field is missing or has another shape.
+    pub fn restore<S: Clone>(
+        &self,
+        like: &S,
+        visit: impl FnOnce(&mut S, &mut Restore<'_>),
+    ) -> Result<S, RestartError> {
+        let mut s = like.clone();
+        let mut r = Restore {
+            restart: self,
+            error: None,
+        };
+        visit(&mut s, &mut r);
+        match r.error {
+            Some(e) => Err(e),
+            None => Ok(s),
+        }
+    }
+
     /// The coupled state, with `like` (e.g. the run's initial state) giving every field's
-    /// expected shape.
+    /// expected shape; fields are read by name ([`CoupledState::visit`]).
     ///
     /// # Errors
     /// [`RestartError::Corrupt`] when a field is missing or has another shape.
@@ -419,94 +418,11 @@ impl Restart {
         &self,
         like: &CoupledState<B>,
     ) -> Result<CoupledState<B>, RestartError> {
-        let device = like.frazil.device();
-        let (names, _) = state_fields(like);
-        let mut values = Vec::with_capacity(names.len());
-        for f in names {
-            let got = self.field(&f.name)?;
-            if got.shape != f.shape {
-                return Err(RestartError::Corrupt {
-                    path: self.path.clone(),
-                    detail: format!(
-                        "field `{}` has shape {:?}, the model needs {:?}",
-                        f.name, got.shape, f.shape
-                    ),
-                });
-            }
-            values.push(got.values.clone());
-        }
-        let mut it = values.into_iter();
-        let mut next = || -> Result<Vec<f64>, RestartError> {
-            Ok(it.next().expect("one value list per field"))
-        };
-        fn t<B: Backend, const D: usize>(
-            v: Vec<f64>,
-            like: &Tensor<B, D>,
-            device: &B::Device,
-        ) -> Tensor<B, D> {
-            tensor_from_vec(v, like.dims(), device)
-        }
-        let atmos = AtmosState {
-            previous: t(next()?, &like.atmos.previous, &device),
-            current: t(next()?, &like.atmos.current, &device),
-            step: self.atmosphere_steps,
-        };
-        let lo = &like.ocean;
-        let temperature = t(next()?, &lo.temperature, &device);
-        let salinity = t(next()?, &lo.salinity, &device);
-        let temperature_compensation = t(next()?, &lo.temperature_compensation, &device);
-        let salinity_compensation = t(next()?, &lo.salinity_compensation, &device);
-        let age = t(next()?, &lo.age, &device);
-        let u = t(next()?, &lo.u, &device);
-        let v = t(next()?, &lo.v, &device);
-        let du = t(next()?, &lo.du, &device);
-        let dv = t(next()?, &lo.dv, &device);
-        let mut passive = Vec::new();
-        for p in &lo.passive {
-            passive.push(t(next()?, p, &device));
-        }
-        let ocean = OceanState {
-            temperature,
-            salinity,
-            temperature_compensation,
-            salinity_compensation,
-            age,
-            passive,
-            u,
-            v,
-            du,
-            dv,
-            psi: t(next()?, &lo.psi, &device),
-            psi_dirichlet: t(next()?, &lo.psi_dirichlet, &device),
-            steps: self.ocean_steps,
-        };
-        let li = &like.ice;
-        let ice = SeaIceState {
-            concentration: t(next()?, &li.concentration, &device),
-            volume: t(next()?, &li.volume, &device),
-            snow_volume: t(next()?, &li.snow_volume, &device),
-            surface_temperature: t(next()?, &li.surface_temperature, &device),
-        };
-        let ll = &like.land;
-        let land = LandState {
-            temperature: t(next()?, &ll.temperature, &device),
-            soil_water: t(next()?, &ll.soil_water, &device),
-            snow: t(next()?, &ll.snow, &device),
-            ice_temperature: t(next()?, &ll.ice_temperature, &device),
-            ice_snow: t(next()?, &ll.ice_snow, &device),
-            ice_sheet: t(next()?, &ll.ice_sheet, &device),
-        };
-        Ok(CoupledState {
-            atmos,
-            ocean,
-            ice,
-            land,
-            frazil: t(next()?, &like.frazil, &device),
-            ice_correction: t(next()?, &like.ice_correction, &device),
-            land_correction: t(next()?, &like.land_correction, &device),
-            ocean_freshwater: t(next()?, &like.ocean_freshwater, &device),
-            time: self.time,
-        })
+        let mut s = self.restore(like, |s, v| s.visit(v))?;
+        s.atmos.step = self.atmosphere_steps;
+        s.ocean.steps = self.ocean_steps;
+        s.time = self.time;
+        Ok(s)
     }
 }
 
