@@ -421,7 +421,10 @@ impl<B: Backend> CoupledModel<B> {
                 ice: SeaIceModel::new(&cfg.sea_ice, device),
                 land,
                 exchange,
-                surface: SurfaceExchange::new(forest * (cd_forest - cd_grass) + cd_grass),
+                surface: SurfaceExchange::new(
+                    forest * (cd_forest - cd_grass) + cd_grass,
+                    cfg.planet.gravity,
+                ),
                 reference_salinity: cfg.ocean_physics.reference_salinity,
                 atmos_steps: cfg.atmosphere_steps_per_coupling(),
                 ocean_steps: cfg.ocean_steps_per_coupling(),

@@ -51,8 +51,6 @@ pub const AIR_DENSITY: f64 = 1.2;
 pub const MIN_WIND: f64 = 4.5;
 /// Reference height z_r of the bulk formulae (m).
 pub const REFERENCE_HEIGHT: f64 = 10.0;
-/// Gravitational acceleration used in the Richardson number (m s⁻²).
-const GRAVITY: f64 = 9.81;
 
 /// The four surface types of the exchange grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,16 +128,19 @@ impl<B: Backend> SurfaceFluxes<B> {
 }
 
 /// The bulk transfer coefficient ρ_a C |V| (kg m⁻² s⁻¹) of a surface with temperature `ts`
-/// (K) and neutral coefficient `cd`, with the stable-layer factor 1/(1 + 10 Ri_B): the
-/// fluxes are H = ρ_a C|V| c_p (Tₛ − T_a), E = ρ_a C|V| β (q_sat(Tₛ) − q_a), **τ** = ρ_a C|V| **v**ₛ.
+/// (K) and neutral coefficient `cd`, with the stable-layer factor 1/(1 + 10 Ri_B) and the bulk
+/// Richardson number Ri_B = g z_r max(T_a − Tₛ, 0)/(Tₛ |V|²) for gravity `gravity` (m s⁻², the
+/// model file's `planet.gravity`): the fluxes are H = ρ_a C|V| c_p (Tₛ − T_a),
+/// E = ρ_a C|V| β (q_sat(Tₛ) − q_a), **τ** = ρ_a C|V| **v**ₛ.
 pub fn transfer_coefficient<B: Backend>(
     air: &SurfaceAir<B>,
     ts: Tensor<B, 3>,
     cd: f64,
+    gravity: f64,
 ) -> Tensor<B, 3> {
     let speed2 = air.u.clone().powi_scalar(2) + air.v.clone().powi_scalar(2) + MIN_WIND * MIN_WIND;
     let richardson = (air.temperature.clone() - ts.clone()).clamp_min(0.0)
-        * (GRAVITY * REFERENCE_HEIGHT)
+        * (gravity * REFERENCE_HEIGHT)
         / (ts * speed2.clone());
     // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD estimate.
     let denominator = richardson * 10.0 + 1.0;
@@ -148,14 +149,15 @@ pub fn transfer_coefficient<B: Backend>(
 }
 
 /// Bulk fluxes over one surface type with transfer coefficient `cd` (1), surface
-/// temperature `ts` (K) and wetness `beta` (1), see the module docs.
+/// temperature `ts` (K), wetness `beta` (1) and gravity `gravity` (m s⁻²), see the module docs.
 pub fn bulk_fluxes<B: Backend>(
     air: &SurfaceAir<B>,
     ts: Tensor<B, 3>,
     beta: Tensor<B, 3>,
     cd: f64,
+    gravity: f64,
 ) -> SurfaceFluxes<B> {
-    let rcv = transfer_coefficient(air, ts.clone(), cd);
+    let rcv = transfer_coefficient(air, ts.clone(), cd, gravity);
     SurfaceFluxes {
         sensible: rcv.clone() * (ts.clone() - air.temperature.clone()) * CP_AIR,
         evaporation: rcv.clone() * beta * (qsat(ts) - air.humidity.clone()),
@@ -168,6 +170,9 @@ pub fn bulk_fluxes<B: Backend>(
 mod tests {
     use super::*;
     use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+
+    /// The model files' gravity (m s⁻²).
+    const G: f64 = 9.80616;
 
     fn t(v: Vec<f64>) -> Tensor<Cpu64, 3> {
         let n = v.len();
@@ -204,7 +209,7 @@ mod tests {
             u: t(vec![10.0, 0.0]),
             v: t(vec![0.0, 0.0]),
         };
-        let f = bulk_fluxes(&air, t(vec![300.0, 298.0]), t(vec![1.0, 1.0]), 1.1e-3);
+        let f = bulk_fluxes(&air, t(vec![300.0, 298.0]), t(vec![1.0, 1.0]), 1.1e-3, G);
         let h = to_vec_f64(f.sensible.clone());
         let le = to_vec_f64(f.latent());
         let tx = to_vec_f64(f.stress_x);
@@ -212,13 +217,13 @@ mod tests {
         assert!((h[0] - 1.2 * 1004.0 * 1.1e-3 * speed * 2.0).abs() < 1e-9);
         // Stable case: air warmer than the surface → downward sensible heat, no floor, reduced
         // by the stability function 1/(1 + 10 Ri_B).
-        let ri = 9.81 * 10.0 * 2.0 / (298.0 * MIN_WIND * MIN_WIND);
+        let ri = G * 10.0 * 2.0 / (298.0 * MIN_WIND * MIN_WIND);
         assert!((h[1] + 1.2 * 1004.0 * 1.1e-3 * MIN_WIND * 2.0 / (1.0 + 10.0 * ri)).abs() < 1e-9);
         // Latent heat over a warm tropical sea with 10 m/s wind: O(100–300) W m⁻².
         assert!((100.0..300.0).contains(&le[0]), "{le:?}");
         assert!((tx[0] - 1.2 * 1.1e-3 * speed * 10.0).abs() < 1e-12);
         // A dry surface (β = 0) does not evaporate.
-        let dry = bulk_fluxes(&air, t(vec![300.0, 298.0]), t(vec![0.0, 0.0]), 1.1e-3);
+        let dry = bulk_fluxes(&air, t(vec![300.0, 298.0]), t(vec![0.0, 0.0]), 1.1e-3, G);
         assert_eq!(to_vec_f64(dry.evaporation), vec![0.0, 0.0]);
     }
 
@@ -234,9 +239,9 @@ mod tests {
             u: t(vec![0.0; n]),
             v: t(vec![0.0; n]),
         };
-        let f = bulk_fluxes(&air, t(vec![260.0; n]), t(vec![1.0; n]), 1.1e-3);
+        let f = bulk_fluxes(&air, t(vec![260.0; n]), t(vec![1.0; n]), 1.1e-3, G);
         let h = to_vec_f64(f.sensible);
-        let bound = 1.2 * 1004.0 * 1.1e-3 * MIN_WIND.powi(3) * 260.0 / (10.0 * 9.81 * 10.0);
+        let bound = 1.2 * 1004.0 * 1.1e-3 * MIN_WIND.powi(3) * 260.0 / (10.0 * G * 10.0);
         assert_eq!(h[0], 0.0);
         for k in 1..n {
             assert!(
@@ -256,8 +261,8 @@ mod tests {
             u: t(vec![5.0]),
             v: t(vec![-3.0]),
         };
-        let ocean = bulk_fluxes(&air, t(vec![285.0]), t(vec![1.0]), 1.1e-3);
-        let ice = bulk_fluxes(&air, t(vec![260.0]), t(vec![1.0]), neutral_drag(1e-3));
+        let ocean = bulk_fluxes(&air, t(vec![285.0]), t(vec![1.0]), 1.1e-3, G);
+        let ice = bulk_fluxes(&air, t(vec![260.0]), t(vec![1.0]), neutral_drag(1e-3), G);
         let h_o = to_vec_f64(ocean.sensible.clone())[0];
         let h_i = to_vec_f64(ice.sensible.clone())[0];
         let all = SurfaceFluxes::combine(vec![(t(vec![0.3]), ocean), (t(vec![0.7]), ice)]);

@@ -119,13 +119,15 @@ fn surface_field<B: Backend>(
 
 impl<B: Backend> PrescribedSurface<B> {
     /// The AMIP-like surface from the boundary data (`atmos_surface.nc`,
-    /// `forcing_monthly.nc`) on a `nlat × nlon` grid, with the `[land]` settings.
+    /// `forcing_monthly.nc`) on a `nlat × nlon` grid, with the `[land]` settings and the
+    /// planet's gravity `gravity` (m s⁻²).
     ///
     /// # Errors
     /// [`CfError`] when a file is missing or on another grid.
     pub fn amip(
         data: &BoundaryData,
         land: &LandConfig,
+        gravity: f64,
         nlat: usize,
         nlon: usize,
         device: &B::Device,
@@ -167,13 +169,20 @@ impl<B: Backend> PrescribedSurface<B> {
                 field("field_capacity")?,
                 tensor_from_vec(a.orography.clone(), shape, device).clamp_min(0.0),
             ),
-            exchange: SurfaceExchange::new(forest * (cd_forest - cd_grass) + cd_grass),
+            exchange: SurfaceExchange::new(forest * (cd_forest - cd_grass) + cd_grass, gravity),
         })
     }
 
     /// The aquaplanet: ocean everywhere with the Neale & Hoskins (2000) "Qobs" SST,
-    /// T = 27 °C (1 − (sin²(3φ/2) + sin⁴(3φ/2))/2) for |φ| < 60°, 0 °C poleward, and no ice.
-    pub fn aquaplanet(land: &LandConfig, lat_deg: &[f64], nlon: usize, device: &B::Device) -> Self {
+    /// T = 27 °C (1 − (sin²(3φ/2) + sin⁴(3φ/2))/2) for |φ| < 60°, 0 °C poleward, and no ice;
+    /// gravity `gravity` (m s⁻²).
+    pub fn aquaplanet(
+        land: &LandConfig,
+        gravity: f64,
+        lat_deg: &[f64],
+        nlon: usize,
+        device: &B::Device,
+    ) -> Self {
         let nlat = lat_deg.len();
         let shape = [1, nlat, nlon];
         let sst: Vec<f64> = lat_deg
@@ -191,7 +200,7 @@ impl<B: Backend> PrescribedSurface<B> {
             ice: vec![zero.clone()],
             mid_month: vec![0.0],
             land: LandModel::new(land, zero.clone(), zero.clone(), zero.clone()),
-            exchange: SurfaceExchange::new(zero + SurfaceType::Land.drag_coefficient(0.1)),
+            exchange: SurfaceExchange::new(zero + SurfaceType::Land.drag_coefficient(0.1), gravity),
         }
     }
 
@@ -333,7 +342,7 @@ mod tests {
             .unwrap()
             .model
             .land;
-        let mut s = PrescribedSurface::<Cpu64>::aquaplanet(&land, &[0.0], 1, &dev);
+        let mut s = PrescribedSurface::<Cpu64>::aquaplanet(&land, 9.80616, &[0.0], 1, &dev);
         let t = |v: f64| tensor_from_vec::<Cpu64, 3>(vec![v], [1, 1, 1], &dev);
         s.mid_month = vec![
             15.5, 45.0, 74.5, 105.0, 135.5, 166.0, 196.5, 227.5, 258.0, 288.5, 319.0, 349.5,

@@ -154,6 +154,9 @@ pub struct SurfaceExchange<B: Backend> {
     pub ocean_drag: f64,
     /// Neutral transfer coefficient of sea ice and land ice (1).
     pub ice_drag: f64,
+    /// Gravitational acceleration g in the bulk Richardson number (m s⁻², the model file's
+    /// `planet.gravity`).
+    pub gravity: f64,
 }
 
 /// The fluxes of one atmosphere step on every surface, before the physics runs.
@@ -221,12 +224,13 @@ pub struct OceanExchange<B: Backend> {
 
 impl<B: Backend> SurfaceExchange<B> {
     /// The exchange with land drag `land_drag` and QTCM1's open-water and smooth-ice
-    /// coefficients ([`SurfaceType::drag_coefficient`]).
-    pub fn new(land_drag: Tensor<B, 3>) -> Self {
+    /// coefficients ([`SurfaceType::drag_coefficient`]), for gravity `gravity` (m s⁻²).
+    pub fn new(land_drag: Tensor<B, 3>, gravity: f64) -> Self {
         SurfaceExchange {
             land_drag,
             ocean_drag: SurfaceType::OpenOcean.drag_coefficient(0.0),
             ice_drag: SurfaceType::SeaIce.drag_coefficient(1e-3),
+            gravity,
         }
     }
 
@@ -260,9 +264,16 @@ impl<B: Backend> SurfaceExchange<B> {
         };
         let ones_o = ocean.sst.ones_like();
         let ts_i = &ocean.ice_temperature;
-        let fo = bulk_fluxes(&air_o, ocean.sst.clone(), ones_o.clone(), self.ocean_drag);
-        let fi = bulk_fluxes(&air_o, ts_i.clone(), ones_o, self.ice_drag);
-        let rcv_i = transfer_coefficient(&air_o, ts_i.clone(), self.ice_drag);
+        let g = self.gravity;
+        let fo = bulk_fluxes(
+            &air_o,
+            ocean.sst.clone(),
+            ones_o.clone(),
+            self.ocean_drag,
+            g,
+        );
+        let fi = bulk_fluxes(&air_o, ts_i.clone(), ones_o, self.ice_drag, g);
+        let rcv_i = transfer_coefficient(&air_o, ts_i.clone(), self.ice_drag, g);
         let air_l = air_at_altitude(
             air,
             land_model.orography.clone(),
@@ -298,9 +309,9 @@ impl<B: Backend> SurfaceExchange<B> {
         air_l: &SurfaceAir<B>,
         dt: f64,
     ) -> (SurfaceFluxes<B>, SurfaceFluxes<B>, [Tensor<B, 3>; 2]) {
-        let ones = land.temperature.ones_like();
+        let (ones, g) = (land.temperature.ones_like(), self.gravity);
         let drag = self.land_drag.clone();
-        let unit = bulk_fluxes(air_l, land.temperature.clone(), ones.clone(), 1.0);
+        let unit = bulk_fluxes(air_l, land.temperature.clone(), ones.clone(), 1.0, g);
         let fl = SurfaceFluxes {
             sensible: unit.sensible * drag.clone(),
             evaporation: unit.evaporation * drag.clone(),
@@ -317,16 +328,17 @@ impl<B: Backend> SurfaceExchange<B> {
             land.ice_temperature.clone(),
             ones.clone(),
             self.ice_drag,
+            g,
         );
         let lambda_l = Self::lambda(
             &land.temperature,
-            transfer_coefficient(air_l, land.temperature.clone(), 1.0) * drag,
+            transfer_coefficient(air_l, land.temperature.clone(), 1.0, g) * drag,
             beta,
             LATENT_HEAT_VAPOUR,
         );
         let lambda_li = Self::lambda(
             &land.ice_temperature,
-            transfer_coefficient(air_l, land.ice_temperature.clone(), self.ice_drag),
+            transfer_coefficient(air_l, land.ice_temperature.clone(), self.ice_drag, g),
             ones,
             LS,
         );

@@ -99,14 +99,15 @@ impl<B: Backend> AtmosOnly<B> {
         let (nlat, nlon) = (g.nlat, g.nlon());
         let lat: Vec<f64> = g.lat_deg.iter().map(|d| d.to_radians()).collect();
         let mut physics = AtmosPhysics::new(&model_cfg.atmosphere_physics, lat, device);
-        let shape = [1, nlat, nlon];
+        let (shape, gravity) = ([1, nlat, nlon], model_cfg.planet.gravity);
         let (surface, land_t, soil, snow) = match kind {
             SurfaceKind::Amip => {
                 let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
                 // The aquaplanet has no cloud observations: it keeps QTCM1's reference stratus.
                 physics =
                     physics.with_stratus(&model_cfg.atmosphere_physics, &data, shape, device)?;
-                let surface = PrescribedSurface::amip(&data, &model_cfg.land, nlat, nlon, device)?;
+                let surface =
+                    PrescribedSurface::amip(&data, &model_cfg.land, gravity, nlat, nlon, device)?;
                 let r = CfReader::open(&data.dir.join("land_initial.nc"))?;
                 let sst0 = to_vec_f64(surface.exchange_sst(0.0));
                 let (stl, _) = r.read("land_surface_temperature")?;
@@ -139,8 +140,13 @@ impl<B: Backend> AtmosOnly<B> {
                 (surface, stl, soil, snow)
             }
             SurfaceKind::Aquaplanet => {
-                let surface =
-                    PrescribedSurface::aquaplanet(&model_cfg.land, &g.lat_deg, nlon, device);
+                let surface = PrescribedSurface::aquaplanet(
+                    &model_cfg.land,
+                    gravity,
+                    &g.lat_deg,
+                    nlon,
+                    device,
+                );
                 let sst = to_vec_f64(surface.exchange_sst(0.0));
                 (surface, sst, vec![0.0; nlat * nlon], vec![0.0; nlat * nlon])
             }
