@@ -333,6 +333,187 @@ fn typed<T: serde::de::DeserializeOwned>(table: Table, origin: &str) -> Result<T
     })
 }
 
+/// Reads and validates the experiment file at `path`. Returns the experiment, with the
+/// `--set` arguments among `sets` that name experiment keys applied (recorded in
+/// `overrides`, see [`apply_experiment_sets`]), and the file's `[model]` table, kept apart as
+/// model-file overrides (empty when the file has none).
+///
+/// # Errors
+/// [`ConfigError`] for an unreadable or malformed file, a `[model]` that is not a table, or an
+/// invalid experiment (before or after the `--set`s).
+fn load_experiment(
+    path: &Path,
+    sets: &[String],
+    overrides: &mut Vec<Override>,
+) -> Result<(ExperimentConfig, Table), ConfigError> {
+    let origin = path.display().to_string();
+    let mut table = parse_table(&read(path)?, &origin)?;
+    let changes = match table.remove("model") {
+        Some(Value::Table(t)) => t,
+        Some(_) => {
+            return Err(ConfigError::Type {
+                key: "model".into(),
+                origin,
+                message: "must be a table of model-file overrides, e.g. [model.atmosphere]".into(),
+            })
+        }
+        None => Table::new(),
+    };
+    let exp: ExperimentConfig = typed(table, &origin)?;
+    exp.validate()?;
+    let exp = apply_experiment_sets(exp, &origin, sets, overrides)?;
+    Ok((exp, changes))
+}
+
+/// `--set` of experiment keys ([`EXPERIMENT_SECTIONS`]): applies those among `sets` to `exp`
+/// with its defaults filled in, records each in `overrides` and validates the result. `exp` is
+/// returned unchanged when there are none; `origin` names the experiment file.
+///
+/// # Errors
+/// [`ConfigError`] for an experiment that cannot be changed, an unknown key, or an invalid
+/// result.
+fn apply_experiment_sets(
+    exp: ExperimentConfig,
+    origin: &str,
+    sets: &[String],
+    overrides: &mut Vec<Override>,
+) -> Result<ExperimentConfig, ConfigError> {
+    let exp_sets: Vec<&String> = sets
+        .iter()
+        .filter(|a| {
+            a.split_once('=')
+                .is_some_and(|(k, _)| is_experiment_key(k.trim()))
+        })
+        .collect();
+    if exp_sets.is_empty() {
+        return Ok(exp);
+    }
+    let mut t = match Value::try_from(&exp) {
+        Ok(Value::Table(t)) => t,
+        other => {
+            return Err(ConfigError::Type {
+                key: "experiment".into(),
+                origin: origin.into(),
+                message: format!("cannot be changed by --set: {other:?}"),
+            })
+        }
+    };
+    for arg in exp_sets {
+        let (k, v) = arg.split_once('=').expect("filtered on '='");
+        record(&mut t, overrides, k.trim(), parse_value(v.trim()), "--set")?;
+    }
+    let exp: ExperimentConfig = typed(t, &format!("{origin} with --set"))?;
+    exp.validate()?;
+    Ok(exp)
+}
+
+/// Splits each `--set key=value` argument into its trimmed (key, value), in order.
+///
+/// # Errors
+/// [`ConfigError::SetSyntax`] for the first argument without `=` or with an empty key.
+fn parse_sets(args: &[String]) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut sets: Vec<(String, String)> = Vec::new();
+    for arg in args {
+        let (k, v) = arg
+            .split_once('=')
+            .ok_or_else(|| ConfigError::SetSyntax { arg: arg.clone() })?;
+        let (k, v) = (k.trim(), v.trim());
+        if k.is_empty() {
+            return Err(ConfigError::SetSyntax { arg: arg.clone() });
+        }
+        sets.push((k.to_string(), v.to_string()));
+    }
+    Ok(sets)
+}
+
+/// The model file to load: `spec` (from the command line or the experiment), replaced in turn
+/// by `CHRONOS_RESOLUTION` (unless `--model` was given) and by each `--set model.resolution`
+/// among `sets`. Every change of model file is recorded in `overrides`.
+///
+/// # Errors
+/// [`ConfigError::UnknownResolution`] for a resolution with no model file.
+fn select_model(
+    mut spec: String,
+    req: &ConfigRequest,
+    sets: &[(String, String)],
+    overrides: &mut Vec<Override>,
+) -> Result<String, ConfigError> {
+    let env = &req.env;
+    let mut selections: Vec<(String, String)> = Vec::new();
+    // A model named on the command line (`--model`) outranks the environment.
+    if let (Some(r), None) = (&env.resolution, &req.model) {
+        selections.push((r.clone(), "CHRONOS_RESOLUTION".into()));
+    }
+    for (k, v) in sets {
+        if k == "model.resolution" {
+            selections.push((
+                v.trim_matches('"').to_string(),
+                "--set model.resolution".into(),
+            ));
+        }
+    }
+    for (value, origin) in selections {
+        let name = resolution_to_model(&value, &origin, env)?;
+        if name != spec.to_ascii_lowercase() {
+            overrides.push(Override {
+                key: "model.resolution".into(),
+                value: format!("\"{}\"", name.to_ascii_uppercase()),
+                previous: format!("\"{spec}\""),
+                source: origin,
+            });
+        }
+        spec = name;
+    }
+    Ok(spec)
+}
+
+/// Applies layers 2–4 to the model file's `table`, recording each change in `overrides`: the
+/// experiment's `[model.*]` tables (`model_changes`), `CHRONOS_DT_ATMOS`, and the `--set`s
+/// among `sets` other than `model.resolution` and, with an experiment (`has_experiment`),
+/// other than experiment keys (those were applied to the experiment).
+///
+/// # Errors
+/// [`ConfigError`] for an unknown key or a `CHRONOS_DT_ATMOS` that is not a number.
+fn apply_model_layers(
+    table: &mut Table,
+    model_changes: &Table,
+    req: &ConfigRequest,
+    sets: &[(String, String)],
+    has_experiment: bool,
+    overrides: &mut Vec<Override>,
+) -> Result<(), ConfigError> {
+    // Layer 2: the experiment's [model.*] tables.
+    let mut leaves = Vec::new();
+    flatten("", model_changes, &mut leaves);
+    let exp_origin = req
+        .experiment
+        .as_ref()
+        .map(|p| format!("experiment {}", p.display()))
+        .unwrap_or_default();
+    for (key, value) in leaves {
+        record(table, overrides, &key, value, &exp_origin)?;
+    }
+    // Layer 3: CHRONOS_DT_ATMOS.
+    if let Some(raw) = &req.env.dt_atmos {
+        let dt: f64 = raw.trim().parse().map_err(|_| ConfigError::Invalid {
+            key: "CHRONOS_DT_ATMOS".into(),
+            value: raw.clone(),
+            reason: "is not a number of seconds".into(),
+            fix: "set it to the atmospheric time step in seconds, e.g. CHRONOS_DT_ATMOS=1200, or unset it".into(),
+        })?;
+        let v = Value::Float(dt);
+        record(table, overrides, "atmosphere.dt", v, "CHRONOS_DT_ATMOS")?;
+    }
+    // Layer 4: --set.
+    for (key, raw) in sets
+        .iter()
+        .filter(|(k, _)| k != "model.resolution" && !(has_experiment && is_experiment_key(k)))
+    {
+        record(table, overrides, key, parse_value(raw), "--set")?;
+    }
+    Ok(())
+}
+
 impl ResolvedConfig {
     /// Resolves a request through all layers and validates the result.
     ///
@@ -346,140 +527,31 @@ impl ResolvedConfig {
         // The experiment file: its [model] table is kept apart as overrides.
         let (experiment, model_changes, exp_dir) = match &req.experiment {
             Some(path) => {
-                let origin = path.display().to_string();
-                let mut table = parse_table(&read(path)?, &origin)?;
-                let changes =
-                    match table.remove("model") {
-                        Some(Value::Table(t)) => t,
-                        Some(_) => return Err(ConfigError::Type {
-                            key: "model".into(),
-                            origin,
-                            message:
-                                "must be a table of model-file overrides, e.g. [model.atmosphere]"
-                                    .into(),
-                        }),
-                        None => Table::new(),
-                    };
-                let mut exp: ExperimentConfig = typed(table, &origin)?;
-                exp.validate()?;
-                // --set of experiment keys, on the experiment with its defaults filled in.
-                let exp_sets: Vec<&String> = req
-                    .sets
-                    .iter()
-                    .filter(|a| {
-                        a.split_once('=')
-                            .is_some_and(|(k, _)| is_experiment_key(k.trim()))
-                    })
-                    .collect();
-                if !exp_sets.is_empty() {
-                    let mut t = match Value::try_from(&exp) {
-                        Ok(Value::Table(t)) => t,
-                        other => {
-                            return Err(ConfigError::Type {
-                                key: "experiment".into(),
-                                origin: origin.clone(),
-                                message: format!("cannot be changed by --set: {other:?}"),
-                            })
-                        }
-                    };
-                    for arg in exp_sets {
-                        let (k, v) = arg.split_once('=').expect("filtered on '='");
-                        record(
-                            &mut t,
-                            &mut overrides,
-                            k.trim(),
-                            parse_value(v.trim()),
-                            "--set",
-                        )?;
-                    }
-                    exp = typed(t, &format!("{origin} with --set"))?;
-                    exp.validate()?;
-                }
+                let (exp, changes) = load_experiment(path, &req.sets, &mut overrides)?;
                 (Some(exp), changes, path.parent().map(Path::to_path_buf))
             }
             None => (None, Table::new(), None),
         };
 
         // Which model file: command line / experiment, then CHRONOS_RESOLUTION, then --set model.resolution.
-        let mut spec = req
+        let spec = req
             .model
             .clone()
             .or_else(|| experiment.as_ref().map(|e| e.experiment.model.clone()))
             .unwrap_or_else(|| "t31".into());
-        let mut sets: Vec<(String, String)> = Vec::new();
-        for arg in &req.sets {
-            let (k, v) = arg
-                .split_once('=')
-                .ok_or_else(|| ConfigError::SetSyntax { arg: arg.clone() })?;
-            let (k, v) = (k.trim(), v.trim());
-            if k.is_empty() {
-                return Err(ConfigError::SetSyntax { arg: arg.clone() });
-            }
-            sets.push((k.to_string(), v.to_string()));
-        }
-        let mut selections: Vec<(String, String)> = Vec::new();
-        // A model named on the command line (`--model`) outranks the environment.
-        if let (Some(r), None) = (&env.resolution, &req.model) {
-            selections.push((r.clone(), "CHRONOS_RESOLUTION".into()));
-        }
-        for (k, v) in &sets {
-            if k == "model.resolution" {
-                selections.push((
-                    v.trim_matches('"').to_string(),
-                    "--set model.resolution".into(),
-                ));
-            }
-        }
-        for (value, origin) in selections {
-            let name = resolution_to_model(&value, &origin, env)?;
-            if name != spec.to_ascii_lowercase() {
-                overrides.push(Override {
-                    key: "model.resolution".into(),
-                    value: format!("\"{}\"", name.to_ascii_uppercase()),
-                    previous: format!("\"{spec}\""),
-                    source: origin,
-                });
-            }
-            spec = name;
-        }
+        let sets = parse_sets(&req.sets)?;
+        let spec = select_model(spec, req, &sets, &mut overrides)?;
 
         let (text, model_origin) = load_model_text(&spec, exp_dir.as_deref(), env)?;
         let mut table = parse_table(&text, &model_origin)?;
-
-        // Layer 2: the experiment's [model.*] tables.
-        let mut leaves = Vec::new();
-        flatten("", &model_changes, &mut leaves);
-        let exp_origin = req
-            .experiment
-            .as_ref()
-            .map(|p| format!("experiment {}", p.display()))
-            .unwrap_or_default();
-        for (key, value) in leaves {
-            record(&mut table, &mut overrides, &key, value, &exp_origin)?;
-        }
-        // Layer 3: CHRONOS_DT_ATMOS.
-        if let Some(raw) = &env.dt_atmos {
-            let dt: f64 = raw.trim().parse().map_err(|_| ConfigError::Invalid {
-                key: "CHRONOS_DT_ATMOS".into(),
-                value: raw.clone(),
-                reason: "is not a number of seconds".into(),
-                fix: "set it to the atmospheric time step in seconds, e.g. CHRONOS_DT_ATMOS=1200, or unset it".into(),
-            })?;
-            let v = Value::Float(dt);
-            record(
-                &mut table,
-                &mut overrides,
-                "atmosphere.dt",
-                v,
-                "CHRONOS_DT_ATMOS",
-            )?;
-        }
-        // Layer 4: --set.
-        for (key, raw) in sets.iter().filter(|(k, _)| {
-            k != "model.resolution" && !(experiment.is_some() && is_experiment_key(k))
-        }) {
-            record(&mut table, &mut overrides, key, parse_value(raw), "--set")?;
-        }
+        apply_model_layers(
+            &mut table,
+            &model_changes,
+            req,
+            &sets,
+            experiment.is_some(),
+            &mut overrides,
+        )?;
 
         let origin = if overrides.is_empty() {
             model_origin.clone()

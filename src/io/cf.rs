@@ -1335,13 +1335,30 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("out.nc");
 
-        let mut w = new_writer(&path);
-        assert_eq!(w.path(), path.as_path());
+        write_and_reopen(&path);
+
+        let r = CfReader::open(&path).expect("open for reading");
+        check_dims_and_variables(&r);
+        check_time_and_coordinates(&r);
+        check_data(&r);
+        check_attributes(&r);
+        check_reader_errors(&r);
+
+        drop(r);
+        ncdump_check(&path);
+    }
+
+    /// Writes records 0 and 1 to a fresh file at `path`, closes it, reopens it for appending
+    /// (checking the reopened state, idempotent and conflicting re-definitions and the time
+    /// order) and appends record 2.
+    fn write_and_reopen(path: &Path) {
+        let mut w = new_writer(path);
+        assert_eq!(w.path(), path);
         assert_eq!(append(&mut w, 0).expect("record 0"), 0);
         assert_eq!(append(&mut w, 1).expect("record 1"), 1);
         w.close().expect("close");
 
-        let mut w = CfWriter::open_append(&path).expect("reopen");
+        let mut w = CfWriter::open_append(path).expect("reopen");
         assert_eq!(w.records(), 2);
         assert_eq!(w.last_time(), Some(TIMES[1]));
         // Re-defining exactly as before is a no-op, so restart code can
@@ -1354,8 +1371,11 @@ mod tests {
         assert!(matches!(append(&mut w, 1), Err(CfError::TimeOrder { .. })));
         assert_eq!(append(&mut w, 2).expect("record 2"), 2);
         w.close().expect("close after append");
+    }
 
-        let r = CfReader::open(&path).expect("open for reading");
+    /// Checks the dimension lengths, that every expected variable is listed and the
+    /// dimensions of `thetao` in the file written by [`write_and_reopen`].
+    fn check_dims_and_variables(r: &CfReader) {
         assert_eq!(r.dim_len("time"), Some(3));
         assert_eq!(r.dim_len("lon"), Some(4));
         assert_eq!(r.dim_len("lat"), Some(3));
@@ -1380,7 +1400,11 @@ mod tests {
             assert!(names.iter().any(|n| n == v), "{v} missing from {names:?}");
         }
         assert_eq!(r.var_dims("thetao").expect("dims"), THETAO.dims);
+    }
 
+    /// Checks the time axis with its bounds, and each coordinate with its bounds and
+    /// attributes, in the file written by [`write_and_reopen`].
+    fn check_time_and_coordinates(r: &CfReader) {
         // Time axis.
         assert_eq!(r.times().expect("times"), TIMES);
         let (tb, shape) = r.read("time_bnds").expect("time_bnds");
@@ -1414,7 +1438,11 @@ mod tests {
             Some("down")
         );
         assert_eq!(r.attr_string(Some("lat"), "positive"), None);
+    }
 
+    /// Checks the data of the file written by [`write_and_reopen`]: `deptho` and `thetao`
+    /// bit-exact, `tos` exact to f32 rounding with its fill kept as `FILL_VALUE`.
+    fn check_data(r: &CfReader) {
         // Static variable: bit-exact.
         let (d, shape) = r.read("deptho").expect("deptho");
         assert_eq!(shape, [3, 4]);
@@ -1451,8 +1479,11 @@ mod tests {
                 assert_eq!(rec[i], FILL_VALUE);
             }
         }
+    }
 
-        // Attributes.
+    /// Checks the global, time and variable attributes (strings, fill values, missing ones)
+    /// of the file written by [`write_and_reopen`].
+    fn check_attributes(r: &CfReader) {
         assert_eq!(
             r.attr_string(None, "Conventions").as_deref(),
             Some("CF-1.8")
@@ -1504,8 +1535,11 @@ mod tests {
         assert_eq!(r.attr_f64(Some("tos"), "missing_value"), Some(fill32));
         assert_eq!(r.attr_f64(Some("time"), "units"), None);
         assert_eq!(r.attr_f64(Some("nope"), "units"), None);
+    }
 
-        // Reader errors.
+    /// Checks the reader's errors on the file written by [`write_and_reopen`]: missing or
+    /// impossible variable names, a record past the end and a record of a static variable.
+    fn check_reader_errors(r: &CfReader) {
         assert!(matches!(r.read("nope"), Err(CfError::MissingVar { .. })));
         assert!(matches!(r.read(""), Err(CfError::MissingVar { .. })));
         assert!(matches!(
@@ -1527,9 +1561,6 @@ mod tests {
                 ..
             })
         ));
-
-        drop(r);
-        ncdump_check(&path);
     }
 
     fn bits(v: &[f64]) -> Vec<u64> {

@@ -266,6 +266,8 @@ impl<B: Backend> OceanModel<B> {
         })
     }
 
+    /// The operator coefficients ([`OceanConsts`]) of the grids, physics and masks, with the
+    /// host bottom-face flags `bottom_u`, `bottom_v` (`[nz, ny, nx]` row-major).
     #[allow(clippy::too_many_arguments)]
     fn consts(
         grids: &ModelGrids,
@@ -283,146 +285,47 @@ impl<B: Backend> OceanModel<B> {
             let data = v.iter().flat_map(|x| std::iter::repeat_n(*x, nx)).collect();
             tensor_from_vec(data, [1, ny, nx], device)
         };
-        let a = physics.radius;
-        let dlon = g.lon.dlon_rad();
-        let dx_at = |lat_deg: f64| a * (lat_deg * RAD_PER_DEG).cos() * dlon;
-        let f_at = |lat_deg: f64| 2.0 * physics.omega * (lat_deg * RAD_PER_DEG).sin();
+        let geo = RowGeometry::new(g, physics);
+        let (lat_t, lat_v) = (&geo.lat_t, &geo.lat_v);
+        let (dy, dxt, dxv) = (geo.dy, &geo.dxt, &geo.dxv);
         let s = &physics.settings;
-        let ah = |lat_deg: f64| {
-            s.viscosity_h
-                * (lat_deg * RAD_PER_DEG)
-                    .cos()
-                    .max(0.0)
-                    .powf(s.viscosity_cos_power)
-        };
-        let dy = g.dy();
-        let lat_t = &g.lat_t_deg;
-        let lat_v: Vec<f64> = g.lat_edges_deg[1..].to_vec();
-        let lat_s: Vec<f64> = g.lat_edges_deg[..ny].to_vec();
-        let open_v = |j: usize| j + 1 < ny;
-        let dxt: Vec<f64> = lat_t.iter().map(|l| dx_at(*l)).collect();
-        let dxv: Vec<f64> = (0..ny)
-            .map(|j| if open_v(j) { dx_at(lat_v[j]) } else { 0.0 })
-            .collect();
-        let area = g.area_t();
-        let hydro_scale = physics.gravity / RHO0;
-        let dzs = &grids.levels.dz;
-        let mut hydro = vec![0.0; nz * nz];
-        let mut cont = vec![0.0; nz * nz];
-        for k in 0..nz {
-            for kk in 0..nz {
-                hydro[k * nz + kk] = hydro_scale
-                    * match kk.cmp(&k) {
-                        std::cmp::Ordering::Less => dzs[kk],
-                        std::cmp::Ordering::Equal => 0.5 * dzs[kk],
-                        std::cmp::Ordering::Greater => 0.0,
-                    };
-                if kk >= k {
-                    cont[k * nz + kk] = -1.0;
-                }
-            }
-        }
+        let ah = |lat_deg: f64| horizontal_viscosity(s, lat_deg);
         let kh = s.diffusivity_h;
-        // Friction fluxes between two velocity points a, b. Free slip (Veros): only between
-        // two wet points. No slip: tangential fluxes doubled where exactly one is wet (mirrored
-        // ghost velocity), normal fluxes against the coast's zero normal velocity kept.
         let no_slip = s.no_slip;
-        let tangential = |a: Tensor<B, 3>, b: Tensor<B, 3>| {
-            if no_slip {
-                (a - b).abs() + 1.0
-            } else {
-                a * b
-            }
-        };
-        let normal = |a: Tensor<B, 3>, b: Tensor<B, 3>| {
-            if no_slip {
-                a.ones_like()
-            } else {
-                a * b
-            }
-        };
+        let dzs = &grids.levels.dz;
+        let (hydro, cont) = vertical_operators(dzs, physics.gravity / RHO0);
         let mut l0 = vec![0.0; nz];
         l0[0] = 1.0 / dzs[0];
         let level0 = tensor_from_vec::<B, 3>(l0, [nz, 1, 1], device);
         OceanConsts {
             dx_v: rows(dxv.clone()),
-            area_t: rows(area.clone()),
-            inv_area_v: rows(
-                (0..ny)
-                    .map(|j| if open_v(j) { 1.0 / (dxv[j] * dy) } else { 0.0 })
-                    .collect(),
-            ),
+            area_t: rows(geo.area.clone()),
+            inv_area_v: rows(geo.open_rows(|j| 1.0 / (dxv[j] * dy))),
             inv_dx_t: rows(dxt.iter().map(|d| 1.0 / d).collect()),
-            tan_over_a_t: rows(lat_t.iter().map(|l| (l * RAD_PER_DEG).tan() / a).collect()),
-            tan_over_a_v: rows(
-                lat_v
-                    .iter()
-                    .map(|l| {
-                        if l.abs() < 90.0 {
-                            (l * RAD_PER_DEG).tan() / a
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect(),
-            ),
-            cor_n: rows(
-                (0..ny)
-                    .map(|j| f_at(0.5 * (lat_t[j] + lat_v[j])) * 0.5 * (dxt[j] + dx_at(lat_v[j])))
-                    .collect(),
-            ),
-            cor_s: rows(
-                (0..ny)
-                    .map(|j| f_at(0.5 * (lat_t[j] + lat_s[j])) * 0.5 * (dxt[j] + dx_at(lat_s[j])))
-                    .collect(),
-            ),
+            tan_over_a_t: rows(geo.tan_over_a_t()),
+            tan_over_a_v: rows(geo.tan_over_a_v()),
+            cor_n: rows(geo.coriolis(&geo.lat_v)),
+            cor_s: rows(geo.coriolis(&geo.lat_s)),
             inv_4dx_t: rows(dxt.iter().map(|d| 0.25 / d).collect()),
-            inv_4dx_v: rows(
-                (0..ny)
-                    .map(|j| if open_v(j) { 0.25 / dxv[j] } else { 0.0 })
-                    .collect(),
-            ),
-            visc_x_t: rows((0..ny).map(|j| ah(lat_t[j]) * dy / dxt[j]).collect())
-                * normal(mask_u.clone(), east(mask_u.clone())),
-            visc_y_z: rows((0..ny).map(|j| ah(lat_v[j]) * dxv[j] / dy).collect())
-                * tangential(mask_u.clone(), north(mask_u.clone(), 0.0)),
-            visc_x_z: rows(
-                (0..ny)
-                    .map(|j| {
-                        if open_v(j) {
-                            ah(lat_v[j]) * dy / dxv[j]
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect(),
-            ) * tangential(mask_v.clone(), east(mask_v.clone())),
-            visc_y_t: rows(
-                (0..ny)
-                    .map(|j| {
-                        if open_v(j) {
-                            ah(lat_t[j + 1]) * dxt[j + 1] / dy
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect(),
-            ) * normal(mask_v.clone(), north(mask_v.clone(), 0.0)),
-            diff_x: rows((0..ny).map(|j| kh * dy / dxt[j]).collect()) * mask_u.clone(),
-            diff_y: rows((0..ny).map(|j| kh * dxv[j] / dy).collect()) * mask_v.clone(),
+            inv_4dx_v: rows(geo.open_rows(|j| 0.25 / dxv[j])),
+            visc_x_t: rows(geo.all_rows(|j| ah(lat_t[j]) * dy / dxt[j]))
+                * normal_weight(no_slip, mask_u.clone(), east(mask_u.clone())),
+            visc_y_z: rows(geo.all_rows(|j| ah(lat_v[j]) * dxv[j] / dy))
+                * tangential_weight(no_slip, mask_u.clone(), north(mask_u.clone(), 0.0)),
+            visc_x_z: rows(geo.open_rows(|j| ah(lat_v[j]) * dy / dxv[j]))
+                * tangential_weight(no_slip, mask_v.clone(), east(mask_v.clone())),
+            visc_y_t: rows(geo.open_rows(|j| ah(lat_t[j + 1]) * dxt[j + 1] / dy))
+                * normal_weight(no_slip, mask_v.clone(), north(mask_v.clone(), 0.0)),
+            diff_x: rows(geo.all_rows(|j| kh * dy / dxt[j])) * mask_u.clone(),
+            diff_y: rows(geo.all_rows(|j| kh * dxv[j] / dy)) * mask_v.clone(),
             hydrostatic: tensor_from_vec(hydro, [nz, nz], device),
             continuity: tensor_from_vec(cont, [nz, nz], device),
             open_top: mask_t.clone() * above(mask_t.clone(), 0.0),
-            // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD
-            // estimate (`_mm512_rcp14_ps`/`_mm256_rcp_ps`), different on each CPU.
-            inv_volume: {
-                let volume = mask_t.clone()
-                    * rows(area.clone())
-                    * tensor_from_vec::<B, 3>(dzs.clone(), [nz, 1, 1], device)
-                    + mask_t.clone().neg()
-                    + 1.0;
-                volume.ones_like() / volume * mask_t.clone()
-            },
+            inv_volume: inverse_volume(
+                mask_t,
+                rows(geo.area.clone()),
+                tensor_from_vec::<B, 3>(dzs.clone(), [nz, 1, 1], device),
+            ),
             open_top_u: mask_u.clone() * above(mask_u.clone(), 0.0),
             open_top_v: mask_v.clone() * above(mask_v.clone(), 0.0),
             surface_t: mask_t.clone() * level0.clone(),
@@ -444,4 +347,180 @@ impl<B: Backend> OceanModel<B> {
     pub fn integrate_volume(&self, field: Tensor<B, 3>) -> Tensor<B, 1> {
         (field * self.volume_t.clone()).sum()
     }
+}
+
+/// Host geometry of the ocean grid's rows, one value per row j (south to north), from which
+/// the row-dependent coefficients of [`OceanConsts`] are built.
+struct RowGeometry {
+    /// Number of rows n_y.
+    ny: usize,
+    /// Sphere radius a (m).
+    a: f64,
+    /// Longitude spacing Δλ (rad).
+    dlon: f64,
+    /// Rotation rate Ω (s⁻¹).
+    omega: f64,
+    /// Row spacing Δy (m).
+    dy: f64,
+    /// Latitude of the T rows φ_j (degrees north).
+    lat_t: Vec<f64>,
+    /// Latitude of the V rows φ_{j+½}, the northern edge of each row (degrees north).
+    lat_v: Vec<f64>,
+    /// Latitude of the southern edge of each row φ_{j−½} (degrees north).
+    lat_s: Vec<f64>,
+    /// Δx_T (m).
+    dxt: Vec<f64>,
+    /// Δx_V (m), 0 on the northern wall.
+    dxv: Vec<f64>,
+    /// A_T (m²).
+    area: Vec<f64>,
+}
+
+impl RowGeometry {
+    /// The row geometry of `g` on the sphere (radius a) and rotation Ω of `physics`.
+    fn new(g: &OceanGrid, physics: &OceanPhysics) -> Self {
+        let ny = g.ny;
+        let mut geo = RowGeometry {
+            ny,
+            a: physics.radius,
+            dlon: g.lon.dlon_rad(),
+            omega: physics.omega,
+            dy: g.dy(),
+            lat_t: g.lat_t_deg.clone(),
+            lat_v: g.lat_edges_deg[1..].to_vec(),
+            lat_s: g.lat_edges_deg[..ny].to_vec(),
+            dxt: Vec::new(),
+            dxv: Vec::new(),
+            area: g.area_t(),
+        };
+        geo.dxt = geo.lat_t.iter().map(|l| geo.dx_at(*l)).collect();
+        geo.dxv = geo.open_rows(|j| geo.dx_at(geo.lat_v[j]));
+        geo
+    }
+
+    /// Whether row j has an open V face (every row but the northernmost, whose V face is the wall).
+    fn open_v(&self, j: usize) -> bool {
+        j + 1 < self.ny
+    }
+
+    /// Zonal cell width a cos φ Δλ (m) at latitude `lat_deg` (degrees north).
+    fn dx_at(&self, lat_deg: f64) -> f64 {
+        self.a * (lat_deg * RAD_PER_DEG).cos() * self.dlon
+    }
+
+    /// Coriolis parameter f = 2Ω sin φ (s⁻¹) at latitude `lat_deg` (degrees north).
+    fn f_at(&self, lat_deg: f64) -> f64 {
+        2.0 * self.omega * (lat_deg * RAD_PER_DEG).sin()
+    }
+
+    /// `value(j)` for every row j.
+    fn all_rows(&self, value: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..self.ny).map(value).collect()
+    }
+
+    /// `value(j)` for every row j with an open V face, 0 on the northern wall.
+    fn open_rows(&self, value: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..self.ny)
+            .map(|j| if self.open_v(j) { value(j) } else { 0.0 })
+            .collect()
+    }
+
+    /// tan φ_j / a at the T rows (m⁻¹).
+    fn tan_over_a_t(&self) -> Vec<f64> {
+        self.lat_t
+            .iter()
+            .map(|l| (l * RAD_PER_DEG).tan() / self.a)
+            .collect()
+    }
+
+    /// tan φ_{j+½} / a at the V rows (m⁻¹), 0 on a V row at a pole.
+    fn tan_over_a_v(&self) -> Vec<f64> {
+        self.lat_v
+            .iter()
+            .map(|l| {
+                if l.abs() < 90.0 {
+                    (l * RAD_PER_DEG).tan() / self.a
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Coriolis pair coefficient f(½(φ_j + φ_e)) · ½(Δx_T + Δx(φ_e)) (m s⁻¹) of each row with
+    /// its edge at latitude φ_e = `edge[j]` (degrees north): c_N with the northern edges
+    /// (`lat_v`), c_S with the southern ones (`lat_s`).
+    fn coriolis(&self, edge: &[f64]) -> Vec<f64> {
+        self.all_rows(|j| {
+            self.f_at(0.5 * (self.lat_t[j] + edge[j])) * 0.5 * (self.dxt[j] + self.dx_at(edge[j]))
+        })
+    }
+}
+
+/// Horizontal viscosity A_h(φ) = A_h · max(cos φ, 0)^p (m² s⁻¹) at latitude `lat_deg`
+/// (degrees north), with A_h = `viscosity_h` and p = `viscosity_cos_power` of `s`.
+fn horizontal_viscosity(s: &OceanPhysicsConfig, lat_deg: f64) -> f64 {
+    s.viscosity_h
+        * (lat_deg * RAD_PER_DEG)
+            .cos()
+            .max(0.0)
+            .powf(s.viscosity_cos_power)
+}
+
+/// Weight of a tangential friction flux between two velocity points with masks `a` and `b`.
+/// Free slip (Veros): a·b, only between two wet points. No slip: |a − b| + 1, doubled where
+/// exactly one is wet (mirrored ghost velocity).
+fn tangential_weight<B: Backend>(no_slip: bool, a: Tensor<B, 3>, b: Tensor<B, 3>) -> Tensor<B, 3> {
+    if no_slip {
+        (a - b).abs() + 1.0
+    } else {
+        a * b
+    }
+}
+
+/// Weight of a normal friction flux between two velocity points with masks `a` and `b`.
+/// Free slip (Veros): a·b, only between two wet points. No slip: 1, keeping the flux against
+/// the coast's zero normal velocity.
+fn normal_weight<B: Backend>(no_slip: bool, a: Tensor<B, 3>, b: Tensor<B, 3>) -> Tensor<B, 3> {
+    if no_slip {
+        a.ones_like()
+    } else {
+        a * b
+    }
+}
+
+/// The hydrostatic and continuity matrices, `[nz, nz]` row-major, on levels of thickness
+/// `dz` (m): `scale`·L with L_{kk′} = Δz_{k′} (k′ < k), Δz_k/2 (k′ = k), 0 (k′ > k), and C
+/// with −1 where k′ ≥ k, else 0. `scale` is g/ρ₀ (m⁴ kg⁻¹ s⁻²).
+fn vertical_operators(dz: &[f64], scale: f64) -> (Vec<f64>, Vec<f64>) {
+    let nz = dz.len();
+    let mut hydro = vec![0.0; nz * nz];
+    let mut cont = vec![0.0; nz * nz];
+    for k in 0..nz {
+        for kk in 0..nz {
+            hydro[k * nz + kk] = scale
+                * match kk.cmp(&k) {
+                    std::cmp::Ordering::Less => dz[kk],
+                    std::cmp::Ordering::Equal => 0.5 * dz[kk],
+                    std::cmp::Ordering::Greater => 0.0,
+                };
+            if kk >= k {
+                cont[k * nz + kk] = -1.0;
+            }
+        }
+    }
+    (hydro, cont)
+}
+
+/// 1/V_T on wet cells and 0 on dry ones (m⁻³), `[nz, ny, nx]`, from the T mask, the T-cell
+/// areas `area_t` (m², `[1, ny, nx]`) and the level thicknesses `dz` (m, `[nz, 1, 1]`).
+fn inverse_volume<B: Backend>(
+    mask_t: &Tensor<B, 3>,
+    area_t: Tensor<B, 3>,
+    dz: Tensor<B, 3>,
+) -> Tensor<B, 3> {
+    // 1/x by division, not `recip`: burn-ndarray's f32 `recip` is the ~12-bit SIMD
+    // estimate (`_mm512_rcp14_ps`/`_mm256_rcp_ps`), different on each CPU.
+    let volume = mask_t.clone() * area_t * dz + mask_t.clone().neg() + 1.0;
+    volume.ones_like() / volume * mask_t.clone()
 }
