@@ -1,10 +1,10 @@
 //! Scheme choices: enums written as strings in the TOML files.
 //!
-//! [`choice!`] declares an enum whose variants are spelt in the files as fixed strings; it is
+//! `choice!` declares an enum whose variants are spelt in the files as fixed strings; it is
 //! (de)serialised through those strings, so `config.toml` and the physics fingerprint read as
 //! before. A string that is none of them fails deserialisation with a message that the
 //! resolver ([`super::ResolvedConfig::resolve`]) turns into [`super::ConfigError::Invalid`]
-//! naming the key, the value and the choices ([`invalid_choice`]).
+//! naming the key, the value and the choices (`invalid_choice`).
 
 /// Prefix of the deserialisation message of an unknown choice (see [`invalid_choice`]).
 pub(crate) const CHOICE_MARK: &str = "unknown choice\u{1f}";

@@ -10,8 +10,8 @@
 //! H = ρ_a c_p C_D |V| (Tₛ − T_a)   (W m⁻², upward),
 //! E = ρ_a C_D |V| β (q_sat(Tₛ) − q_a)   (kg m⁻² s⁻¹, upward), latent heat L E.
 //!
-//! q_sat is QTCM1's saturation humidity at 1000 hPa ([`crate::atmos::qtcm::qsat`]); c_p
-//! and L_v are QTCM1's ([`crate::atmos::qtcm`]). The neutral drag coefficient of a surface with roughness z₀ is the
+//! q_sat is QTCM1's saturation humidity at 1000 hPa ([`crate::physics::thermo::qsat`]); c_p
+//! and L_v are QTCM1's ([`crate::physics::constants`]). The neutral drag coefficient of a surface with roughness z₀ is the
 //! Deardorff (1972) / CCM1 form used by QTCM1 (`bndinit`),
 //!
 //! C_DN = 1/[ln(0.025 h_PBL/z₀)/κ + 8.4]²,   h_PBL = 2000 m, κ = 0.4,

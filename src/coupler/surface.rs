@@ -33,7 +33,8 @@ use crate::atmos::physics::{AtmosDiagnostics, SurfaceInput};
 use crate::ice::{SeaIceModel, SeaIceState};
 use crate::land::{air_at_altitude, LandModel, LandState, SurfaceForcing};
 use crate::physics::constants::{
-    CP_AIR, KELVIN, LATENT_HEAT_FUSION, LATENT_HEAT_VAPOUR, OCEAN_ALBEDO, STEFAN_BOLTZMANN,
+    CP_AIR, KELVIN, LATENT_HEAT_FUSION, LATENT_HEAT_SUBLIMATION as LS, LATENT_HEAT_VAPOUR,
+    OCEAN_ALBEDO, STEFAN_BOLTZMANN,
 };
 use crate::physics::thermo::dqsat_dt;
 use crate::physics::SurfaceAir;
@@ -104,9 +105,6 @@ impl<B: Backend> SurfaceGrid<B> for Collocated<B> {
         self.ocean_fraction.clone().greater_elem(0.0).float()
     }
 }
-
-/// L_s = L_v + L_f (J kg⁻¹), as the surfaces form it.
-const LS: f64 = LATENT_HEAT_VAPOUR + LATENT_HEAT_FUSION;
 
 /// σT⁴ (W m⁻²).
 fn emission<B: Backend>(t: &Tensor<B, 3>) -> Tensor<B, 3> {

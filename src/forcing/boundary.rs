@@ -47,7 +47,7 @@ pub struct OceanGeometry {
     pub wet: Vec<bool>,
     /// Number of wet levels per column (0 on land); level k is wet where k < kbot.
     pub kbot: Vec<usize>,
-    /// Model sea-floor depth z_w[kbot] (m, positive down; 0 on land).
+    /// Model sea-floor depth z_w\[kbot\] (m, positive down; 0 on land).
     pub sea_floor_depth: Vec<f64>,
     /// Basin code: 0 land, 1 Atlantic, 2 Pacific, 3 Indian, 4 Southern, 5 Arctic, 6 marginal seas.
     pub basin: Vec<u8>,

@@ -10,7 +10,7 @@
 //! exactly a²·Δλ·wⱼ and the grid covers the sphere (area 4πa²).
 //!
 //! Order is south to north (j = 0 is the southernmost row); longitudes follow
-//! [`LonAxis`](super::frame::LonAxis) (first centre at 0°E).
+//! [`LonAxis`] (first centre at 0°E).
 //!
 //! # References
 //! Abramowitz & Stegun (1964), *Handbook of Mathematical Functions*, eq. 25.4.29 (weights);

@@ -38,7 +38,7 @@
 //! G_x = K_h ∂_xT + K_iso S̃_x ∂_zT,   G_y = K_h ∂_yT + K_iso S̃_y ∂_zT,
 //! G_z = K_iso (S̃_x ∂_xT + S̃_y ∂_yT) + K_iso (S̃_x² + S̃_y²) ∂_zT,
 //!
-//! where the K_h terms are the lateral diffusion already in [`super::step`] and K_iso ≤ K_h
+//! where the K_h terms are the lateral diffusion already in [`super::step`](mod@super::step) and K_iso ≤ K_h
 //! keeps the tensor positive semi-definite (K_h K_iso S̃² ≥ (K_iso S̃)²). The off-diagonal
 //! terms are explicit, averaged as in Cox (1987): K_iso S̃_x ∂_zT at UW points with ∂_zT
 //! averaged from the two W points, then to the U face from the UW points above and below;

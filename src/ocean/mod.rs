@@ -5,7 +5,7 @@
 //!   operator coefficients and parameters (`[ocean_physics]` in the model file).
 //! - [`OceanState`]: Θ, S, ideal age, baroclinic u and v, the streamfunction ψ and the AB2
 //!   memory.
-//! - [`step()`]: one synchronous momentum + tracer step ([`step`] module docs give the
+//! - [`step()`]: one synchronous momentum + tracer step ([`step`](mod@step) module docs give the
 //!   scheme); [`OceanForcing`]: surface heat, virtual salt and momentum fluxes.
 //! - [`OceanOnlyForcing`]: the ocean-only mode's COADS stress and labelled restoring;
 //!   [`OceanDiagnostics`]: overturning per basin, Drake Passage transport, heat and salt.
@@ -22,7 +22,7 @@
 //! meridians are handled without a filter: the lateral viscosity is latitude-scaled,
 //! A_h(φ) = A_h cos²φ (`viscosity_cos_power`), which keeps the explicit friction's stability
 //! number constant in x; the Coriolis force of the baroclinic flow is forward–backward and that
-//! of the depth-mean flow AB2 ([`step`] module docs). Stability numbers at the T31 default
+//! of the depth-mean flow AB2 ([`step`](mod@step) module docs). Stability numbers at the T31 default
 //! (Δt = 3600 s for momentum and tracers alike; Δx from 417 km at the equator to 27.3 km on the
 //! 86.25°N row, Δy = 389 km):
 //!

@@ -2,7 +2,7 @@
 //!
 //! From state n to n + 1 with one step Δt for momentum and tracers (synchronous):
 //!
-//! 1. w from continuity of (uⁿ, vⁿ) ([`momentum::vertical_velocity`]).
+//! 1. w from continuity of (uⁿ, vⁿ) ([`super::momentum::vertical_velocity`]).
 //! 2. Tracers Θ, S and the ideal age: Θ* = Θⁿ + Δt [A(Θⁿ; uⁿ + u*) + ∇·(K_h∇Θⁿ) + R(Θⁿ)] +
 //!    Δt Q/(ρ₀c_pΔz₀) (level 0), with superbee advection A ([`super::advection`]) by the
 //!    resolved plus the GM bolus velocity u* and the explicit Redi slope terms R, both from

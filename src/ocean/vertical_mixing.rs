@@ -6,7 +6,7 @@
 //! density of both cells referenced to the face depth z_f (so compressibility cancels):
 //! Δρ_k = ρ′(Θ_k, S_k, z_f) − ρ′(Θ_{k−1}, S_{k−1}, z_f); N² = g Δρ / (ρ₀ Δz_w) and the column
 //! is unstable where Δρ < 0 (lighter water below). The diffusivity on that face is
-//! κ = κ₀ + κ_conv·[Δρ < 0]. Each tracer then takes one backward-Euler step
+//! κ = κ₀ + κ_conv·\[Δρ < 0\]. Each tracer then takes one backward-Euler step
 //!
 //! (T⁺_k − T_k)/Δt = [κ_{k} (T⁺_{k−1} − T⁺_k)/Δz_{w,k} − κ_{k+1} (T⁺_k − T⁺_{k+1})/Δz_{w,k+1}] / Δz_k,
 //!
