@@ -5,11 +5,12 @@
 //! `cargo test --release --test atmos_physics -- --nocapture` prints the measured numbers.
 
 use burn_tensor::{backend::Backend, Tensor};
+use chronos::atmos::dynamics::UPPER_V1;
 use chronos::backend::{to_vec_f64, Cpu64, Cpu64Autodiff};
 use chronos::config::{ConfigRequest, Environment, ModelConfig, ResolvedConfig};
 use chronos::forcing::orbit::Orbit;
 use chronos::physics::constants::SECONDS_PER_DAY;
-use chronos::run::atmos_only::{column_budget, AtmosOnly, SurfaceKind, UPPER_V1};
+use chronos::run::atmos_only::{column_budget, AtmosOnly, SurfaceKind};
 
 fn model(sets: &[&str]) -> ModelConfig {
     let req = ConfigRequest {

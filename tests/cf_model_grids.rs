@@ -24,6 +24,8 @@ const SST: VarSpec = VarSpec {
     units: "K",
     dims: &["time", "lat", "lon"],
     restart: false,
+    monthly: false,
+    output: true,
 };
 const TEMP: VarSpec = VarSpec {
     name: "thetao",
@@ -32,6 +34,8 @@ const TEMP: VarSpec = VarSpec {
     units: "degC",
     dims: &["time", "depth", "lat", "lon"],
     restart: true,
+    monthly: false,
+    output: true,
 };
 const AREA: VarSpec = VarSpec {
     name: "areacello",
@@ -40,6 +44,8 @@ const AREA: VarSpec = VarSpec {
     units: "m2",
     dims: &["lat", "lon"],
     restart: false,
+    monthly: false,
+    output: true,
 };
 
 #[test]

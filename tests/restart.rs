@@ -137,3 +137,55 @@ fn a_restart_continues_bit_for_bit_and_bad_files_are_caught() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every restart field of the coupled state and of the prescribed (AMIP) surface is an entry
+/// of its component's variable table, so restarts carry its long name and units, and every
+/// monthly sum is described too.
+#[test]
+fn every_restart_field_is_a_table_entry() {
+    use chronos::coupler::variables::{all, restart_spec};
+    let (m, s) = build();
+    let (fields, _) = restart::state_fields(&s);
+    let cfg = ResolvedConfig::builtin("t31").unwrap();
+    let orbit = Orbit::preset("pi").unwrap();
+    let amip = chronos::run::atmos_only::AtmosOnly::<B>::new(
+        &cfg.model,
+        chronos::run::atmos_only::SurfaceKind::Amip,
+        284.3,
+        orbit,
+        &Default::default(),
+    )
+    .unwrap();
+    let mut c = chronos::io::fields::Collect::default();
+    amip.surface_state.clone().visit(&mut c);
+    assert!(!c.0.is_empty());
+    for f in fields.iter().chain(&c.0) {
+        let spec = restart_spec(&f.name)
+            .unwrap_or_else(|| panic!("restart field `{}` is in no variable table", f.name));
+        assert!(spec.restart);
+        assert!(restart::describe(&f.name).is_some());
+    }
+    for v in all().filter(|v| v.monthly) {
+        let (long, units) = restart::describe(&format!("sum_{}", v.name)).unwrap();
+        assert!(
+            long.contains(v.long_name) && units == v.units,
+            "sum_{}",
+            v.name
+        );
+    }
+    assert!(restart::describe("no_such_field").is_none());
+    // The written file carries them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("restart.nc");
+    restart::write(&path, &s, &[], "physics").unwrap();
+    let r = chronos::io::CfReader::open(&path).unwrap();
+    assert_eq!(
+        r.attr_string(Some("ocean_salinity"), "units").as_deref(),
+        Some("g kg-1")
+    );
+    assert_eq!(
+        r.attr_string(Some("atmos_current"), "long_name").as_deref(),
+        Some("QTCM1 spectral state (zeta0, zeta1, delta1, T1, q1) at t")
+    );
+    drop(m);
+}

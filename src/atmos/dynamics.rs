@@ -181,6 +181,10 @@ impl<B: Backend> AtmosState<B> {
     }
 }
 
+/// V₁ at 9 km, QTCM1's tabulated baroclinic wind profile `V1z1d` (the surface value is
+/// −0.2453): the top of its table, about 300 hPa (Neelin & Zeng 2000; QTCM1 v2.3).
+pub const UPPER_V1: f64 = 0.235_443_20;
+
 /// Physics forcing of one step on the grid, each `[1, nlat, nlon]`.
 #[derive(Debug, Clone)]
 pub struct AtmosForcing<B: Backend> {
@@ -367,6 +371,21 @@ impl<B: Backend> AtmosModel<B> {
             current,
             step: 0,
         }
+    }
+
+    /// The derived entries of the atmosphere's table ([`super::variables::VARIABLES`]) from
+    /// a (monthly-mean) spectral state `[M, 2, 5, N]`, each `[1, nlat, nlon]`: the winds at
+    /// 9 km u₀ + V₁(9 km) u₁ and v₀ + V₁(9 km) v₁ (m s⁻¹, [`UPPER_V1`]) and the mode
+    /// amplitudes T₁ and q₁ (K). They are linear in the state, so the mean state gives their
+    /// means.
+    pub fn upper_air(&self, spec: &Tensor<B, 4>) -> [(&'static str, Tensor<B, 3>); 4] {
+        let g = self.grid_fields(spec);
+        [
+            ("ua300", g.u0 + g.u1 * UPPER_V1),
+            ("va300", g.v0 + g.v1 * UPPER_V1),
+            ("t1", g.t1),
+            ("q1", g.q1),
+        ]
     }
 
     /// Grid fields of a spectral level set `[M, 2, 5, N]`.

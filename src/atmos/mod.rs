@@ -20,6 +20,7 @@ pub mod dynamics;
 pub mod physics;
 pub mod qtcm;
 pub mod radiation;
+pub mod variables;
 
 pub use component::{Atmosphere, Qtcm};
 pub use convection::Convection;

@@ -119,171 +119,36 @@ pub struct AtmosDiagnostics<B: Backend> {
     pub dissipation: Tensor<B, 3>,
 }
 
-/// The 2-D diagnostics of [`AtmosDiagnostics::fields`], in that order: CMIP name, long
-/// name, CF standard name, units.
-pub const DIAGNOSTICS: [(&str, &str, Option<&str>, &str); 23] = [
-    (
-        "tas",
-        "surface air temperature",
-        Some("air_temperature"),
-        "K",
-    ),
-    (
-        "huss",
-        "surface specific humidity",
-        Some("specific_humidity"),
-        "1",
-    ),
-    (
-        "uas",
-        "surface eastward wind",
-        Some("eastward_wind"),
-        "m s-1",
-    ),
-    (
-        "vas",
-        "surface northward wind",
-        Some("northward_wind"),
-        "m s-1",
-    ),
-    (
-        "tauu",
-        "surface downward eastward stress",
-        Some("surface_downward_eastward_stress"),
-        "Pa",
-    ),
-    (
-        "tauv",
-        "surface downward northward stress",
-        Some("surface_downward_northward_stress"),
-        "Pa",
-    ),
-    (
-        "pr",
-        "precipitation",
-        Some("precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "prc",
-        "convective precipitation",
-        Some("convective_precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "prls",
-        "large-scale precipitation",
-        Some("large_scale_precipitation_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "evspsbl",
-        "evaporation",
-        Some("water_evapotranspiration_flux"),
-        "kg m-2 s-1",
-    ),
-    (
-        "hfss",
-        "surface upward sensible heat flux",
-        Some("surface_upward_sensible_heat_flux"),
-        "W m-2",
-    ),
-    (
-        "hfls",
-        "surface upward latent heat flux",
-        Some("surface_upward_latent_heat_flux"),
-        "W m-2",
-    ),
-    (
-        "rsds",
-        "surface downwelling shortwave",
-        Some("surface_downwelling_shortwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rsus",
-        "surface upwelling shortwave",
-        Some("surface_upwelling_shortwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rlds",
-        "surface downwelling longwave",
-        Some("surface_downwelling_longwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rlus",
-        "surface upwelling longwave",
-        Some("surface_upwelling_longwave_flux_in_air"),
-        "W m-2",
-    ),
-    (
-        "rsdt",
-        "TOA incident shortwave",
-        Some("toa_incoming_shortwave_flux"),
-        "W m-2",
-    ),
-    (
-        "rsut",
-        "TOA outgoing shortwave",
-        Some("toa_outgoing_shortwave_flux"),
-        "W m-2",
-    ),
-    (
-        "rlut",
-        "TOA outgoing longwave",
-        Some("toa_outgoing_longwave_flux"),
-        "W m-2",
-    ),
-    ("clt", "total cloud cover", Some("cloud_area_fraction"), "1"),
-    (
-        "rlutcs",
-        "TOA outgoing clear-sky longwave",
-        Some("toa_outgoing_longwave_flux_assuming_clear_sky"),
-        "W m-2",
-    ),
-    (
-        "rsutcs",
-        "TOA outgoing clear-sky shortwave",
-        Some("toa_outgoing_shortwave_flux_assuming_clear_sky"),
-        "W m-2",
-    ),
-    (
-        "ta500",
-        "air temperature at 500 hPa: Tref(500) + a1(500) T1",
-        Some("air_temperature"),
-        "K",
-    ),
-];
-
 impl<B: Backend> AtmosDiagnostics<B> {
-    /// The fields named by [`DIAGNOSTICS`], in its order, each `[1, nlat, nlon]`.
-    pub fn fields(&self) -> [Tensor<B, 3>; 23] {
-        [
-            self.tas.clone(),
-            self.huss.clone(),
-            self.uas.clone(),
-            self.vas.clone(),
-            self.tauu.clone(),
-            self.tauv.clone(),
-            self.pr.clone(),
-            self.prc.clone(),
-            self.prls.clone(),
-            self.evspsbl.clone(),
-            self.hfss.clone(),
-            self.hfls.clone(),
-            self.rsds.clone(),
-            self.rsus.clone(),
-            self.rlds.clone(),
-            self.rlus.clone(),
-            self.rsdt.clone(),
-            self.rsut.clone(),
-            self.rlut.clone(),
-            self.clt.clone(),
-            self.rlutcs.clone(),
-            self.rsutcs.clone(),
-            self.ta500.clone(),
+    /// The step diagnostics with their output names, each `[1, nlat, nlon]`: the monthly
+    /// entries of the atmosphere's table ([`super::variables::VARIABLES`]) in its order
+    /// (a unit test checks it), the last being rtmt = [`Self::toa_net`].
+    pub fn fields(&self) -> Vec<(&'static str, Tensor<B, 3>)> {
+        vec![
+            ("tas", self.tas.clone()),
+            ("huss", self.huss.clone()),
+            ("uas", self.uas.clone()),
+            ("vas", self.vas.clone()),
+            ("tauu", self.tauu.clone()),
+            ("tauv", self.tauv.clone()),
+            ("pr", self.pr.clone()),
+            ("prc", self.prc.clone()),
+            ("prls", self.prls.clone()),
+            ("evspsbl", self.evspsbl.clone()),
+            ("hfss", self.hfss.clone()),
+            ("hfls", self.hfls.clone()),
+            ("rsds", self.rsds.clone()),
+            ("rsus", self.rsus.clone()),
+            ("rlds", self.rlds.clone()),
+            ("rlus", self.rlus.clone()),
+            ("rsdt", self.rsdt.clone()),
+            ("rsut", self.rsut.clone()),
+            ("rlut", self.rlut.clone()),
+            ("clt", self.clt.clone()),
+            ("rlutcs", self.rlutcs.clone()),
+            ("rsutcs", self.rsutcs.clone()),
+            ("ta500", self.ta500.clone()),
+            ("rtmt", self.toa_net()),
         ]
     }
 
@@ -528,6 +393,14 @@ mod tests {
         let f = physics.forcing(400.0, &Orbit::preset("pi").unwrap(), 172.0, &dev);
         let out = physics.compute(&model, &g, &air, &sfc, &f);
         let d = &out.diagnostics;
+        // The named fields are the table's monthly entries, in order.
+        let names: Vec<_> = d.fields().into_iter().map(|(n, _)| n).collect();
+        let table: Vec<_> = super::super::variables::VARIABLES
+            .iter()
+            .filter(|v| v.monthly)
+            .map(|v| v.name)
+            .collect();
+        assert_eq!(names, table);
         let lhs = to_vec_f64(out.forcing.heating.clone() + out.forcing.moistening.clone());
         let rhs = to_vec_f64(d.toa_net() - d.surface_net() + d.dissipation.clone());
         let worst = lhs

@@ -52,8 +52,8 @@ pub struct CouplingReport<B: Backend> {
     /// Salt into the ocean (g).
     pub ocean_salt: Tensor<B, 1>,
     /// Interval means of the atmosphere's diagnostics for output, each `[1, nlat, nlon]`:
-    /// the fields of [`crate::atmos::physics::DIAGNOSTICS`] in its order, then the net
-    /// downward TOA flux rsdt − rsut − rlut (W m⁻²).
+    /// the fields of [`AtmosDiagnostics::fields`] in its order (the atmosphere table's
+    /// monthly entries, the last the net downward TOA flux rsdt − rsut − rlut, W m⁻²).
     pub atmos_means: Vec<Tensor<B, 3>>,
     /// Interval means of the ocean's surface forcing for output, each `[1, ny, nx]` on the
     /// ocean grid (zero on land): net downward heat flux into the sea water (W m⁻², frazil
@@ -138,8 +138,7 @@ impl<B: Backend> IntervalSums<B> {
         ocean: OceanExchange<B>,
     ) -> Self {
         let dtw = dt * w;
-        let mut list: Vec<Tensor<B, 3>> = d.fields().into();
-        list.push(d.toa_net());
+        let list: Vec<Tensor<B, 3>> = d.fields().into_iter().map(|(_, t)| t).collect();
         let atmos = Some(match self.atmos {
             None => list,
             Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),

@@ -14,6 +14,7 @@ pub mod interval;
 pub mod prescribed;
 pub mod regrid;
 pub mod surface;
+pub mod variables;
 
 pub use bulk::{bulk_fluxes, SurfaceAir, SurfaceFluxes, SurfaceType};
 pub use exchange::ExchangeGrid;

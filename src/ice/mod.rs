@@ -64,6 +64,8 @@ use crate::config::model::SeaIceConfig;
 use crate::physics::constants::{CP_SEAWATER, LATENT_HEAT_FUSION, MELTING_POINT, RHO0};
 use burn_tensor::{backend::Backend, Tensor};
 
+pub mod variables;
+
 /// Density of sea water under the ice for the freeboard, the ocean's ρ₀ (kg m⁻³).
 const SEAWATER_DENSITY: f64 = RHO0;
 

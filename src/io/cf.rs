@@ -1239,6 +1239,8 @@ mod tests {
         units: "m",
         dims: &["lat", "lon"],
         restart: false,
+        monthly: false,
+        output: true,
     };
     const THETAO: VarSpec = VarSpec {
         name: "thetao",
@@ -1247,6 +1249,8 @@ mod tests {
         units: "degC",
         dims: &["time", "depth", "lat", "lon"],
         restart: true,
+        monthly: false,
+        output: true,
     };
     const TOS: VarSpec = VarSpec {
         name: "tos",
@@ -1255,6 +1259,8 @@ mod tests {
         units: "K",
         dims: &["time", "lat", "lon"],
         restart: false,
+        monthly: false,
+        output: true,
     };
     /// Serialises the tests that open files. HDF5 locks open files and its
     /// descriptors are inherited by child processes, so the `ncdump` spawned
@@ -1760,6 +1766,8 @@ mod tests {
             units: "kg m-3",
             dims: &["time", "sigma", "lat", "lon"],
             restart: false,
+            monthly: false,
+            output: true,
         };
         let err = w.define(&SIGMA, Storage::F32).expect_err("unknown dim");
         assert!(
@@ -1776,6 +1784,8 @@ mod tests {
             units: "1",
             dims: &["lat", "time"],
             restart: false,
+            monthly: false,
+            output: true,
         };
         assert!(matches!(
             w.define(&BAD, Storage::F64),
@@ -1790,6 +1800,8 @@ mod tests {
             units: "1e-6",
             dims: &[],
             restart: true,
+            monthly: false,
+            output: true,
         };
         w.define(&SCALAR, Storage::F64).expect("scalar");
         w.write_static("co2", &[280.0]).expect("write scalar");

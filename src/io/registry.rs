@@ -29,11 +29,112 @@ pub struct VarSpec {
     /// NetCDF dimension names in file order, e.g. `&["time", "depth", "lat", "lon"]`.
     /// `"time"`, when present, must come first.
     pub dims: &'static [&'static str],
-    /// Whether the field is part of the model state saved in restart files.
+    /// Whether the field is part of the model state saved in restart files. Restart files
+    /// give each field its own dimensions (`<name>_d0`, …); `dims` then documents the
+    /// state tensor's axes.
     pub restart: bool,
+    /// Whether the run drivers sum the field on the device at every coupling interval (or
+    /// atmosphere step) to make its monthly mean; the partial sums are restart fields
+    /// `sum_<name>`.
+    pub monthly: bool,
+    /// Whether the field is written to its component's monthly file (or the run's global
+    /// series); an output that is not `monthly` is derived at the month's end from the
+    /// monthly means.
+    pub output: bool,
 }
 
+/// Dimensions of a 2-D monthly field.
+pub const MAP: &[&str] = &["time", "lat", "lon"];
+/// Dimensions of a 3-D monthly ocean field at T points.
+pub const VOLUME: &[&str] = &["time", "depth", "lat", "lon"];
+/// Dimensions of a monthly global scalar.
+pub const SERIES: &[&str] = &["time"];
+
 impl VarSpec {
+    /// A state field saved in restart files (`restart` only).
+    pub const fn state(
+        name: &'static str,
+        long_name: &'static str,
+        units: &'static str,
+        dims: &'static [&'static str],
+    ) -> Self {
+        Self {
+            name,
+            long_name,
+            standard_name: None,
+            units,
+            dims,
+            restart: true,
+            monthly: false,
+            output: false,
+        }
+    }
+
+    /// A monthly mean: summed on the device and written (`monthly` and `output`).
+    pub const fn mean(
+        name: &'static str,
+        long_name: &'static str,
+        standard_name: Option<&'static str>,
+        units: &'static str,
+        dims: &'static [&'static str],
+    ) -> Self {
+        Self {
+            name,
+            long_name,
+            standard_name,
+            units,
+            dims,
+            restart: false,
+            monthly: true,
+            output: true,
+        }
+    }
+
+    /// A written field derived at the month's end from the monthly means (`output` only).
+    pub const fn derived(
+        name: &'static str,
+        long_name: &'static str,
+        standard_name: Option<&'static str>,
+        units: &'static str,
+        dims: &'static [&'static str],
+    ) -> Self {
+        Self {
+            monthly: false,
+            ..Self::mean(name, long_name, standard_name, units, dims)
+        }
+    }
+
+    /// A monthly sum that is not written (`monthly` only), e.g. a flux integral a global
+    /// budget is built from.
+    pub const fn sum(
+        name: &'static str,
+        long_name: &'static str,
+        units: &'static str,
+        dims: &'static [&'static str],
+    ) -> Self {
+        Self {
+            output: false,
+            ..Self::mean(name, long_name, None, units, dims)
+        }
+    }
+
+    /// A monthly global scalar of a run's series file, computed at the month's end
+    /// (`output` only, dimensions [`SERIES`]).
+    pub const fn series(name: &'static str, long_name: &'static str, units: &'static str) -> Self {
+        Self::derived(name, long_name, None, units, SERIES)
+    }
+
+    /// The same variable as a plain output description (no restart or monthly role), e.g.
+    /// for a file writer.
+    pub const fn output_only(self) -> Self {
+        Self {
+            restart: false,
+            monthly: false,
+            output: true,
+            ..self
+        }
+    }
+
     /// True when the variable has the record dimension `"time"`.
     pub fn is_time_dependent(&self) -> bool {
         self.dims.first() == Some(&TIME_DIM)
@@ -243,7 +344,25 @@ mod tests {
             units,
             dims,
             restart: false,
+            monthly: false,
+            output: true,
         }
+    }
+
+    #[test]
+    fn constructors_set_the_roles() {
+        let s = VarSpec::state("ocean_u", "u", "m s-1", &["depth", "lat", "lon_u"]);
+        assert!(s.restart && !s.monthly && !s.output);
+        let m = VarSpec::mean("tas", "t", None, "K", MAP);
+        assert!(!m.restart && m.monthly && m.output);
+        let d = VarSpec::derived("wo", "w", None, "m s-1", MAP);
+        assert!(!d.monthly && d.output);
+        let x = VarSpec::sum("toa_energy", "e", "J", &["one"]);
+        assert!(x.monthly && !x.output);
+        let g = VarSpec::series("drake", "d", "Sv");
+        assert_eq!(g.dims, SERIES);
+        assert!(g.output && !g.monthly);
+        assert!(s.output_only().output && !s.output_only().restart);
     }
 
     #[test]

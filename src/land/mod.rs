@@ -56,6 +56,8 @@ use crate::physics::thermo::qsat;
 use crate::physics::SurfaceAir;
 use burn_tensor::{backend::Backend, Tensor};
 
+pub mod variables;
+
 /// The land model: settings, surface parameters and the fitted snow albedo.
 #[derive(Debug, Clone)]
 pub struct LandModel<B: Backend> {

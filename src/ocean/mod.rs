@@ -52,6 +52,7 @@ pub mod momentum;
 pub mod restoring;
 pub mod state;
 pub mod step;
+pub mod variables;
 pub mod vertical_mixing;
 
 pub use advection::{superbee_tendency, FaceVelocity};

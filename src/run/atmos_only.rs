@@ -29,9 +29,10 @@ use super::calendar::Date;
 use super::output::{self, FileSpec, Kind};
 use super::restart::{Field, Restart};
 use super::simulation::{Mode, Simulation, Summary};
+use super::sums::MonthlySums;
 use super::{RunError, RunOptions};
 use crate::atmos::dynamics::AtmosGrid;
-use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing, DIAGNOSTICS};
+use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing};
 use crate::atmos::qtcm::{A1_SURFACE, QREF_SURFACE, TREF_SURFACE};
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
@@ -40,7 +41,8 @@ use crate::coupler::prescribed::{PrescribedState, PrescribedSurface};
 use crate::forcing::orbit::Orbit;
 use crate::forcing::BoundaryData;
 use crate::grid::ModelGrids;
-use crate::io::fields::{Collect, FieldVisitor};
+use crate::io::fields::Collect;
+use crate::io::registry::VarSpec;
 use crate::io::{axes, CfReader, CfWriter, Storage, FILL_VALUE};
 use crate::physics::constants::SECONDS_PER_DAY;
 use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR as LATENT_HEAT};
@@ -269,72 +271,44 @@ pub fn column_budget_tensors<B: Backend>(
     model.column_stores(x)
 }
 
-/// Extra monthly fields from the dynamics: the wind at 9 km (about 300 hPa),
-/// **v** = **v**₀ + V₁(9 km)**v**₁, and the mode amplitudes.
-const DYN_FIELDS: [(&str, &str, Option<&str>, &str); 4] = [
-    (
-        "ua300",
-        "eastward wind at 9 km (about 300 hPa): u0 + V1(9 km) u1",
-        Some("eastward_wind"),
-        "m s-1",
-    ),
-    (
-        "va300",
-        "northward wind at 9 km (about 300 hPa): v0 + V1(9 km) v1",
-        Some("northward_wind"),
-        "m s-1",
-    ),
-    ("t1", "QTCM1 temperature mode amplitude T1", None, "K"),
-    (
-        "q1",
-        "QTCM1 moisture mode amplitude q1 (as L q / cp)",
-        None,
-        "K",
-    ),
-];
-
-/// V₁ at 9 km, QTCM1's tabulated baroclinic wind profile `V1z1d` (the surface value is
-/// −0.2453): the top of its table, about 300 hPa.
-pub const UPPER_V1: f64 = 0.235_443_20;
-
 /// Global monthly scalars.
-const SCALARS: [(&str, &str, &str); 12] = [
-    ("tas", "global-mean surface air temperature", "K"),
-    ("pr", "global-mean precipitation", "kg m-2 s-1"),
-    ("evspsbl", "global-mean evaporation", "kg m-2 s-1"),
-    ("rlut", "global-mean outgoing longwave radiation", "W m-2"),
-    (
+const SCALARS: [VarSpec; 12] = [
+    VarSpec::series("tas", "global-mean surface air temperature", "K"),
+    VarSpec::series("pr", "global-mean precipitation", "kg m-2 s-1"),
+    VarSpec::series("evspsbl", "global-mean evaporation", "kg m-2 s-1"),
+    VarSpec::series("rlut", "global-mean outgoing longwave radiation", "W m-2"),
+    VarSpec::series(
         "asr",
         "global-mean absorbed shortwave radiation (rsdt - rsut)",
         "W m-2",
     ),
-    ("toa_net", "global-mean net downward TOA radiation", "W m-2"),
-    (
+    VarSpec::series("toa_net", "global-mean net downward TOA radiation", "W m-2"),
+    VarSpec::series(
         "surface_net",
         "global-mean net downward surface energy flux",
         "W m-2",
     ),
-    (
+    VarSpec::series(
         "column_energy",
         "global-mean column moist enthalpy + kinetic energy (relative to the reference profiles)",
         "J m-2",
     ),
-    (
+    VarSpec::series(
         "column_water",
         "global-mean column water vapour (relative to the reference profile)",
         "kg m-2",
     ),
-    (
+    VarSpec::series(
         "energy_residual",
         "d(column energy)/dt minus (TOA net - surface net), monthly",
         "W m-2",
     ),
-    (
+    VarSpec::series(
         "water_residual",
         "d(column water)/dt minus (E - P), monthly",
         "kg m-2 s-1",
     ),
-    ("clt", "global-mean total cloud cover", "1"),
+    VarSpec::series("clt", "global-mean total cloud cover", "1"),
 ];
 
 /// Runs (or resumes) an atmosphere-only experiment with the [`Simulation`] driver.
@@ -365,10 +339,9 @@ pub struct AtmosOnlyRun<B: Backend> {
     steps_per_day: usize,
     specs: [FileSpec; 2],
     writers: [Option<CfWriter>; 2],
-    /// Sums of the step diagnostics, of the spectral state (the mode fields are linear in
-    /// it: synthesised once a month) and the number of steps.
-    sums: Option<Vec<Tensor<B, 3>>>,
-    spectral_sum: Option<Tensor<B, 4>>,
+    /// Sums of the step diagnostics and of the spectral state (the derived fields are
+    /// linear in it: synthesised once a month), and the number of steps.
+    sums: MonthlySums<B>,
     samples: usize,
     /// Column energy and water at the start of the month.
     budget_start: [f64; 2],
@@ -438,8 +411,7 @@ impl<B: Backend> AtmosOnlyRun<B> {
             writers: [None, None],
             time: 0.0,
             steps_per_day: (SECONDS_PER_DAY / dt).round() as usize,
-            sums: None,
-            spectral_sum: None,
+            sums: MonthlySums::new(atmos_monthly_names(), true),
             samples: 0,
             budget_start: [0.0; 2],
             area_weight,
@@ -490,29 +462,26 @@ impl<B: Backend> AtmosOnlyRun<B> {
         [0.5 * (h0 + k0 + h1 + k1), 0.5 * (w0 + w1)]
     }
 
-    /// The month's mean fields: step diagnostics, then the mode winds and amplitudes.
-    fn month_means(&mut self, complete: bool) -> Vec<Vec<f64>> {
-        let n = self.samples as f64;
-        let (sums, spectral) = if complete {
-            (self.sums.take(), self.spectral_sum.take())
-        } else {
-            (self.sums.clone(), self.spectral_sum.clone())
-        };
-        let mut fields: Vec<Tensor<B, 3>> = sums
-            .expect("a month has steps")
-            .into_iter()
-            .map(|x| x / n)
-            .collect();
-        let g = self
-            .sim
-            .model
-            .grid_fields(&(spectral.expect("a month has steps") / n));
-        fields.push(g.u0.clone() + g.u1.clone() * UPPER_V1);
-        fields.push(g.v0.clone() + g.v1.clone() * UPPER_V1);
-        fields.push(g.t1);
-        fields.push(g.q1);
-        fields.into_iter().map(to_vec_f64).collect()
+    /// The month's mean fields by name: the step diagnostics and the derived fields.
+    fn month_means(&mut self, complete: bool) -> std::collections::HashMap<&'static str, Vec<f64>> {
+        let means = self.sums.means(self.samples as f64, complete);
+        let spectral = means
+            .spectral
+            .as_ref()
+            .expect("the sums hold the spectral state");
+        let derived = self.sim.model.upper_air(spectral);
+        means
+            .iter()
+            .map(|(n, t)| (n, t.clone()))
+            .chain(derived)
+            .map(|(n, t)| (n, to_vec_f64(t)))
+            .collect()
     }
+}
+
+/// The atmosphere table's monthly entries: what the atmosphere-only run sums.
+fn atmos_monthly_names() -> Vec<&'static str> {
+    crate::coupler::variables::monthly_names(&crate::atmos::variables::VARIABLES).collect()
 }
 
 /// The two files of an atmosphere-only run: monthly maps and monthly global means.
@@ -538,21 +507,14 @@ fn file_specs(surface: SurfaceKind, grids: &ModelGrids) -> [FileSpec; 2] {
         FileSpec {
             kind: Kind::AtmosMonthly,
             axes: vec![lon, lat],
-            vars: DIAGNOSTICS
-                .iter()
-                .chain(DYN_FIELDS.iter())
-                .map(|&(n, l, s, u)| (n, l, s, u, output::MAP))
-                .collect(),
+            vars: crate::coupler::variables::output_vars(&crate::atmos::variables::VARIABLES),
             storage: Storage::F32,
             attrs: attrs.clone(),
         },
         FileSpec {
             kind: Kind::AtmosGlobal,
             axes: vec![],
-            vars: SCALARS
-                .iter()
-                .map(|&(n, l, u)| (n, l, None, u, &["time"][..]))
-                .collect(),
+            vars: SCALARS.to_vec(),
             storage: Storage::F64,
             attrs,
         },
@@ -577,13 +539,8 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
         for k in 0..self.steps_per_day {
             let t = day + k as f64 / self.steps_per_day as f64;
             let d = self.sim.step(t);
-            let list: Vec<Tensor<B, 3>> = d.fields().into();
-            self.sums = Some(match self.sums.take() {
-                None => list,
-                Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
-            });
-            let cur = self.sim.state.current.clone();
-            self.spectral_sum = Some(self.spectral_sum.take().map_or(cur.clone(), |s| s + cur));
+            self.sums
+                .add(d.fields(), Some(self.sim.state.current.clone()));
             self.samples += 1;
         }
         // Blow-up check once a day.
@@ -601,17 +558,12 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
     ) -> Result<String, RunError> {
         let means = self.month_means(complete);
         let names = self.specs[0].names();
-        let fields: Vec<(&str, &[f64])> = names
-            .iter()
-            .zip(&means)
-            .map(|(n, v)| (*n, v.as_slice()))
-            .collect();
+        let fields: Vec<(&str, &[f64])> = names.iter().map(|n| (*n, means[n].as_slice())).collect();
         let bounds = [month_start / SECONDS_PER_DAY, self.time / SECONDS_PER_DAY];
         output::append(self.writers[0].as_mut().expect("opened"), bounds, &fields)?;
         // Global means of this month (weights: Gaussian weights / 2 nlon).
         let gm = |name: &str| -> f64 {
-            let i = names.iter().position(|n| *n == name).expect("field");
-            means[i]
+            means[name]
                 .iter()
                 .zip(&self.area_weight)
                 .map(|(x, w)| x * w)
@@ -626,13 +578,25 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
         let e_res = (e_end - self.budget_start[0]) / seconds - (toa - sfc);
         let w_res = (w_end - self.budget_start[1]) / seconds - (ev - pr);
         let clt = gm("clt");
-        let scal = [
-            tas, pr, ev, olr, asr, toa, sfc, e_end, w_end, e_res, w_res, clt,
-        ];
+        let scal: std::collections::HashMap<&str, f64> = [
+            ("tas", tas),
+            ("pr", pr),
+            ("evspsbl", ev),
+            ("rlut", olr),
+            ("asr", asr),
+            ("toa_net", toa),
+            ("surface_net", sfc),
+            ("column_energy", e_end),
+            ("column_water", w_end),
+            ("energy_residual", e_res),
+            ("water_residual", w_res),
+            ("clt", clt),
+        ]
+        .into_iter()
+        .collect();
         let fields: Vec<(&str, &[f64])> = SCALARS
             .iter()
-            .zip(&scal)
-            .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+            .map(|v| (v.name, std::slice::from_ref(&scal[v.name])))
             .collect();
         output::append(self.writers[1].as_mut().expect("opened"), bounds, &fields)?;
         if complete {
@@ -696,12 +660,7 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
             shape: vec![1],
             values: vec![self.samples as f64],
         });
-        if let (Some(sums), Some(spectral)) = (&self.sums, &self.spectral_sum) {
-            for (n, t) in DIAGNOSTICS.iter().zip(sums) {
-                fields.push(Field::of(&format!("sum_{}", n.0), t));
-            }
-            fields.push(Field::of("sum_spectral", spectral));
-        }
+        fields.extend(self.sums.restart_fields());
         (fields, [self.sim.state.step as f64, 0.0, self.time])
     }
 
@@ -718,17 +677,8 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
             .try_into()
             .map_err(|_| corrupt(r, "month_budget is not 2 values"))?;
         self.samples = r.field("month_samples")?.values[0] as usize;
-        if self.samples == 0 {
-            return Ok(());
-        }
-        let like = self.sim.area_weight.clone();
-        let mut sums = Vec::with_capacity(DIAGNOSTICS.len());
-        for n in DIAGNOSTICS {
-            sums.push(r.restore(&like, |t, v| v.visit(&format!("sum_{}", n.0), t))?);
-        }
-        self.sums = Some(sums);
-        let like = self.sim.state.current.clone();
-        self.spectral_sum = Some(r.restore(&like, |t, v| v.visit("sum_spectral", t))?);
+        let device = self.sim.state.current.device();
+        self.sums.restore(r, &device)?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@
 //! - `atmos_YYYY.nc`, `ocean_YYYY.nc`, `land_YYYY.nc`, `seaice_YYYY.nc`: monthly means of year
 //!   YYYY ([`super::output`]), each closed when its year is complete;
 //! - `global.nc`: the monthly global diagnostics of the whole run
-//!   ([`super::output::GLOBAL_VARS`]);
+//!   (the series of [`crate::coupler::variables::VARIABLES`]);
 //! - `restart_YYYY-MM-DD-SSSSS.nc`: restarts ([`super::restart`]) at the start of the run,
 //!   every `output.restart_years` years, at its end and when SIGINT or SIGTERM stops it;
 //! - `quicklook_YYYY_*.png`: maps and time series of every completed year
@@ -31,13 +31,14 @@
 //! correction.
 
 use super::calendar::Date;
-use super::output::{self, FileSpec, Kind, COMPONENTS, GLOBAL_VARS};
+use super::output::{self, FileSpec, Kind, COMPONENTS};
 use super::restart::{self, Field, Restart};
 use super::simulation::{self, Mode, Simulation};
+use super::sums::{MonthlyMeans, MonthlySums};
 use super::{RunError, RunOptions};
-use crate::atmos::physics::DIAGNOSTICS;
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ResolvedConfig};
+use crate::coupler::variables::{self as vars, TABLES};
 use crate::forcing::orbit::Orbit;
 use crate::grid::ModelGrids;
 use crate::io::{axes, Storage, FILL_VALUE};
@@ -47,77 +48,47 @@ use crate::physics::constants::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::{Path, PathBuf};
 
-/// Names of the device sums, in order: the atmosphere's interval means, the land state, the
-/// ocean state (3-D then 2-D), the ocean's surface forcing, the sea-ice state and the two
-/// flux integrals (J).
-fn sum_names() -> Vec<String> {
-    let mut v: Vec<String> = DIAGNOSTICS.iter().map(|d| d.0.to_string()).collect();
-    v.push("rtmt".into());
-    for n in [
-        "ts_land",
-        "mrso",
-        "snw",
-        "ts_landice",
-        "snw_landice",
-        "thetao",
-        "so",
-        "uo",
-        "vo",
-        "agessc",
-        "msftbarot",
-        "mlotst",
-        "hfds",
-        "wfo",
-        "siconc",
-        "sivol",
-        "sisnthick",
-        "sitemptop",
-        "toa_energy",
-        "ocean_energy",
-    ] {
-        v.push(n.into());
-    }
-    v
+/// Names of the device sums: the monthly entries of every table, in [`TABLES`] order (the
+/// atmosphere's interval means, the land, ocean and sea-ice state, the ocean's surface
+/// forcing and the coupler's two flux integrals, J).
+fn sum_names() -> Vec<&'static str> {
+    TABLES.iter().flat_map(|t| vars::monthly_names(t)).collect()
 }
 
-/// The quantities of one coupling interval that the monthly sums add up, in [`sum_names`]
-/// order, each rank 3.
+/// The quantities of one coupling interval that the monthly sums add up, by name, each
+/// rank 3.
 fn interval_fields<B: Backend>(
     m: &CoupledModel<B>,
     s: &CoupledState<B>,
     r: crate::model::CouplingReport<B>,
     mld: &MixedLayer<B>,
-) -> Vec<Tensor<B, 3>> {
+) -> Vec<(&'static str, Tensor<B, 3>)> {
     let [_, ny, nx] = m.exchange.ocean_mask.dims();
-    let mut v = r.atmos_means;
-    let l = &s.land;
-    v.extend([
-        l.temperature.clone(),
-        l.soil_water.clone(),
-        l.snow.clone(),
-        l.ice_temperature.clone(),
-        l.ice_snow.clone(),
-    ]);
-    let o = &s.ocean;
-    v.extend([
-        o.temperature.clone(),
-        o.salinity.clone(),
-        o.u.clone(),
-        o.v.clone(),
-        o.age.clone(),
-        o.psi.clone().reshape([1, ny, nx]),
-        mld.depth(&m.ocean, &o.temperature, &o.salinity),
-    ]);
+    let atmos_names = vars::monthly_names(&crate::atmos::variables::VARIABLES);
+    let mut v: Vec<_> = atmos_names.zip(r.atmos_means).collect();
+    let (l, o, i) = (&s.land, &s.ocean, &s.ice);
     let [hfds, wfo] = r.ocean_means;
-    v.extend([hfds, wfo]);
-    let i = &s.ice;
     v.extend([
-        i.concentration.clone(),
-        i.volume.clone(),
-        i.snow_volume.clone(),
-        i.surface_temperature.clone(),
-        r.toa.reshape([1, 1, 1]),
-        r.ocean_heat.reshape([1, 1, 1]),
+        ("ts_land", l.temperature.clone()),
+        ("mrso", l.soil_water.clone()),
+        ("snw", l.snow.clone()),
+        ("ts_landice", l.ice_temperature.clone()),
+        ("snw_landice", l.ice_snow.clone()),
+        ("thetao", o.temperature.clone()),
+        ("so", o.salinity.clone()),
+        ("uo", o.u.clone()),
+        ("vo", o.v.clone()),
+        ("agessc", o.age.clone()),
+        ("msftbarot", o.psi.clone().reshape([1, ny, nx])),
+        ("mlotst", mld.depth(&m.ocean, &o.temperature, &o.salinity)),
+        ("hfds", hfds),
+        ("wfo", wfo),
+        ("siconc", i.concentration.clone()),
+        ("sivol", i.volume.clone()),
+        ("sisnthick", i.snow_volume.clone()),
+        ("sitemptop", i.surface_temperature.clone()),
+        ("toa_energy", r.toa.reshape([1, 1, 1])),
+        ("ocean_energy", r.ocean_heat.reshape([1, 1, 1])),
     ]);
     v
 }
@@ -237,8 +208,7 @@ pub struct Coupled<'c, B: Backend> {
     specs: Vec<FileSpec>,
     writers: Vec<Option<crate::io::CfWriter>>,
     global: Option<crate::io::CfWriter>,
-    names: Vec<String>,
-    sums: Option<Vec<Tensor<B, 3>>>,
+    sums: MonthlySums<B>,
     month_stores: Vec<f64>,
     diag: OceanDiagnostics<B>,
     mld: MixedLayer<B>,
@@ -302,8 +272,7 @@ impl<'c, B: Backend> Coupled<'c, B> {
             specs: file_specs(cfg, &grids),
             writers: (0..COMPONENTS.len()).map(|_| None).collect(),
             global: None,
-            names: sum_names(),
-            sums: None,
+            sums: MonthlySums::new(sum_names(), true),
             month_stores: Vec::new(),
             area,
             ocean_area,
@@ -364,10 +333,7 @@ impl<B: Backend> Mode for Coupled<'_, B> {
         let (next, r) = step(&self.model, self.state.clone(), &forcing);
         self.state = next;
         let list = interval_fields(&self.model, &self.state, r, &self.mld);
-        self.sums = Some(match self.sums.take() {
-            None => list,
-            Some(s) => s.into_iter().zip(list).map(|(a, b)| a + b).collect(),
-        });
+        self.sums.add(list, Some(self.state.atmos.current.clone()));
         Ok(())
     }
 
@@ -381,17 +347,9 @@ impl<B: Backend> Mode for Coupled<'_, B> {
         let n = ((self.state.time - month_start) / self.model.interval).round();
         // A run that ends inside a month writes the partial month and keeps its sums for the
         // end restart: a longer run continuing it rewrites that month whole.
-        let month_sums = if complete {
-            self.sums.take()
-        } else {
-            self.sums.clone()
-        };
-        let means: Vec<Tensor<B, 3>> = month_sums
-            .expect("a month has intervals")
-            .into_iter()
-            .map(|x| x / n)
-            .collect();
-        check_bounds(&self.model, &self.state, &means, &self.grids, last, dir)?;
+        let means = self.sums.means(n, complete);
+        let tas = means.get("tas");
+        check_bounds(&self.model, &self.state, tas, &self.grids, last, dir)?;
         let fields = host_fields(&self.model, &means, &self.hosts);
         let bounds = [
             month_start / SECONDS_PER_DAY,
@@ -426,10 +384,11 @@ impl<B: Backend> Mode for Coupled<'_, B> {
             &self.month_stores,
             &now_stores,
         );
-        let list: Vec<(&str, &[f64])> = GLOBAL_VARS
+        let list: Vec<(&str, &[f64])> = self
+            .spec(Kind::Global)
+            .vars
             .iter()
-            .zip(&values)
-            .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+            .map(|v| (v.name, std::slice::from_ref(&values[v.name])))
             .collect();
         output::append(
             self.global.as_mut().expect("opened at the start"),
@@ -439,10 +398,21 @@ impl<B: Backend> Mode for Coupled<'_, B> {
         if complete {
             self.month_stores = now_stores;
         }
-        let v = values;
+        let v = |n: &str| values[n];
         Ok(format!(
             "{:04}-{:02}: SAT {:.2} K, SST {:.2} °C, TOA {:+.2} W m⁻², ocean uptake {:+.2} W m⁻², sea ice N {:.2} / S {:.2} 10⁶ km², AMOC {:.1} Sv, Drake {:.0} Sv, Θ {:.4} °C, energy residual {:+.3} W m⁻²",
-            last.year, last.month, v[0], v[1], v[2], v[3], v[4], v[5], v[8], v[9], v[10], v[14]
+            last.year,
+            last.month,
+            v("tas"),
+            v("sst"),
+            v("toa_net"),
+            v("ocean_heat_uptake"),
+            v("siarea_n"),
+            v("siarea_s"),
+            v("amoc_26n"),
+            v("drake"),
+            v("thetao_mean"),
+            v("energy_residual"),
         ))
     }
 
@@ -477,18 +447,19 @@ impl<B: Backend> Mode for Coupled<'_, B> {
 
     fn restart_fields(&self) -> (Vec<Field>, [f64; 3]) {
         let (mut fields, counters) = restart::state_fields(&self.state);
-        fields.extend(extras::<B>(
-            &self.names,
-            &self.sums,
-            Some(&self.month_stores),
-        ));
+        fields.push(Field {
+            name: "month_stores".into(),
+            shape: vec![self.month_stores.len()],
+            values: self.month_stores.clone(),
+        });
+        fields.extend(self.sums.restart_fields());
         (fields, counters)
     }
 
     fn resume(&mut self, r: &Restart) -> Result<(), RunError> {
         let device = self.state.frazil.device();
         self.state = r.state(&self.state)?;
-        self.sums = restore_sums::<B>(r, &self.names, &device)?;
+        self.sums.restore(r, &device)?;
         self.month_stores = r.field("month_stores")?.values.clone();
         Ok(())
     }
@@ -535,52 +506,6 @@ impl<B: Backend> Mode for Coupled<'_, B> {
         }
         Ok(())
     }
-}
-
-/// The driver's extra restart fields: the stores at the start of the month and the
-/// partial monthly sums (`sum_<name>`, absent at a month boundary).
-fn extras<B: Backend>(
-    names: &[String],
-    sums: &Option<Vec<Tensor<B, 3>>>,
-    month_stores: Option<&[f64]>,
-) -> Vec<Field> {
-    let mut v = Vec::new();
-    if let Some(st) = month_stores {
-        v.push(Field {
-            name: "month_stores".into(),
-            shape: vec![st.len()],
-            values: st.to_vec(),
-        });
-    }
-    if let Some(s) = sums {
-        for (n, t) in names.iter().zip(s) {
-            v.push(Field::of(&format!("sum_{n}"), t));
-        }
-    }
-    v
-}
-
-/// The partial monthly sums of a restart (none at a month boundary).
-fn restore_sums<B: Backend>(
-    r: &Restart,
-    names: &[String],
-    device: &B::Device,
-) -> Result<Option<Vec<Tensor<B, 3>>>, RunError> {
-    if !r.fields.iter().any(|f| f.name.starts_with("sum_")) {
-        return Ok(None);
-    }
-    let mut v = Vec::with_capacity(names.len());
-    for n in names {
-        let f = r.field(&format!("sum_{n}"))?;
-        let shape: [usize; 3] = f.shape.clone().try_into().map_err(|_| {
-            RunError::Restart(restart::RestartError::Corrupt {
-                path: r.path.clone(),
-                detail: format!("sum_{n} is not a 3-D field"),
-            })
-        })?;
-        v.push(tensor_from_vec::<B, 3>(f.values.clone(), shape, device));
-    }
-    Ok(Some(v))
 }
 
 /// Host copies of the masks and grid facts the month's output needs.
@@ -634,17 +559,10 @@ impl HostMasks {
 /// The month's output fields on the host by output name, land or ocean points missing.
 fn host_fields<B: Backend>(
     m: &CoupledModel<B>,
-    means: &[Tensor<B, 3>],
+    means: &MonthlyMeans<B>,
     h: &HostMasks,
 ) -> std::collections::HashMap<&'static str, Vec<f64>> {
-    let names = sum_names();
-    let idx = |n: &str| {
-        names
-            .iter()
-            .position(|x| x == n)
-            .expect("a sum of that name")
-    };
-    let get = |n: &str| to_vec_f64(means[idx(n)].clone());
+    let get = |n: &str| to_vec_f64(means.get(n));
     let fill = |v: Vec<f64>, mask: &[f64]| -> Vec<f64> {
         v.into_iter()
             .zip(mask.iter().cycle())
@@ -653,11 +571,17 @@ fn host_fields<B: Backend>(
     };
     let surface = &h.t[..h.plane];
     let mut out = std::collections::HashMap::new();
-    for (i, d) in DIAGNOSTICS.iter().enumerate() {
-        out.insert(d.0, to_vec_f64(means[i].clone()));
+    for n in vars::monthly_names(&crate::atmos::variables::VARIABLES) {
+        out.insert(n, get(n));
     }
-    out.insert("rtmt", get("rtmt"));
-    for n in ["ts_land", "mrso", "snw", "ts_landice", "snw_landice"] {
+    let spectral = means
+        .spectral
+        .as_ref()
+        .expect("the coupled sums hold the spectral state");
+    for (n, t) in m.atmos.dynamics.upper_air(spectral) {
+        out.insert(n, to_vec_f64(t));
+    }
+    for n in vars::monthly_names(&crate::land::variables::VARIABLES) {
         let mask = if n.ends_with("landice") {
             &h.land_ice
         } else {
@@ -678,11 +602,7 @@ fn host_fields<B: Backend>(
     out.insert("so", fill(so, &h.t));
     out.insert("uo", fill(get("uo"), &h.u));
     out.insert("vo", fill(get("vo"), &h.v));
-    let w = crate::ocean::momentum::vertical_velocity(
-        &m.ocean,
-        means[idx("uo")].clone(),
-        means[idx("vo")].clone(),
-    );
+    let w = crate::ocean::momentum::vertical_velocity(&m.ocean, means.get("uo"), means.get("vo"));
     out.insert("wo", fill(to_vec_f64(w), &h.t));
     out.insert("agessc", fill(get("agessc"), &h.t));
     out.insert("msftbarot", get("msftbarot"));
@@ -713,12 +633,12 @@ fn host_fields<B: Backend>(
     out
 }
 
-/// The month's global diagnostics in [`GLOBAL_VARS`] order.
+/// The month's global diagnostics (the coupler table's series) by name.
 #[allow(clippy::too_many_arguments)]
 fn global_values<B: Backend>(
     m: &CoupledModel<B>,
     state: &CoupledState<B>,
-    means: &[Tensor<B, 3>],
+    means: &MonthlyMeans<B>,
     diag: &OceanDiagnostics<B>,
     h: &HostMasks,
     area: f64,
@@ -726,9 +646,8 @@ fn global_values<B: Backend>(
     seconds: f64,
     start: &[f64],
     now: &[f64],
-) -> Vec<f64> {
-    let names = sum_names();
-    let at = |n: &str| means[names.iter().position(|x| x == n).expect("sum")].clone();
+) -> std::collections::HashMap<&'static str, f64> {
+    let at = |n: &str| means.get(n);
     let ex = &m.exchange;
     let device = ex.ocean_mask.device();
     let [nz, ny, nx] = m.ocean.shape;
@@ -744,48 +663,61 @@ fn global_values<B: Backend>(
     let s = diag.scalars(&m.ocean, &ocean);
     let om = |x: Tensor<B, 3>| ex.integrate_ocean(x * ex.ocean_mask.clone());
     let gm = |x: Tensor<B, 3>| ex.integrate_atmos(x);
-    let c = at("siconc");
-    let vol = at("sivol");
-    let deep_vol = m.ocean.integrate_volume(deep.clone().expand([nz, ny, nx]));
-    let deep_heat = m.ocean.integrate_volume(ocean.temperature.clone() * deep);
-    let list = Tensor::cat(
-        vec![
-            gm(at("tas")),
-            om(at("thetao").narrow(0, 0, 1)),
-            gm(at("pr")),
-            om(c.clone() * north.clone()),
-            om(c * south.clone()),
-            om(vol.clone() * north),
-            om(vol * south),
-            deep_vol,
-            deep_heat,
-            at("toa_energy").reshape([1]),
-            at("ocean_energy").reshape([1]),
-        ],
-        0,
-    );
-    let v = to_vec_f64(list);
+    let (c, vol) = (at("siconc"), at("sivol"));
+    // Every integral in one tensor, read to the host at once.
+    let integrals = [
+        ("tas", gm(at("tas"))),
+        ("sst", om(at("thetao").narrow(0, 0, 1))),
+        ("pr", gm(at("pr"))),
+        ("area_n", om(c.clone() * north.clone())),
+        ("area_s", om(c * south.clone())),
+        ("vol_n", om(vol.clone() * north)),
+        ("vol_s", om(vol * south)),
+        (
+            "deep_volume",
+            m.ocean.integrate_volume(deep.clone().expand([nz, ny, nx])),
+        ),
+        (
+            "deep_heat",
+            m.ocean.integrate_volume(ocean.temperature.clone() * deep),
+        ),
+        ("toa", at("toa_energy").reshape([1])),
+        ("ocean", at("ocean_energy").reshape([1])),
+    ];
+    let (names, list): (Vec<&str>, Vec<Tensor<B, 1>>) = integrals.into_iter().unzip();
+    let host = to_vec_f64(Tensor::cat(list, 0));
+    let i = |n: &str| host[names.iter().position(|x| *x == n).expect("an integral")];
     let n_samples = seconds / m.interval;
-    let (toa_j, ocean_j) = (v[9] * n_samples, v[10] * n_samples);
-    vec![
-        v[0] / area,
-        v[1] / ocean_area,
-        toa_j / (area * seconds),
-        ocean_j / (area * seconds),
-        v[3] / 1e12,
-        v[4] / 1e12,
-        v[5] / 1e12,
-        v[6] / 1e12,
-        s.amoc_26n,
-        s.drake,
-        s.mean_temperature,
-        if v[7] > 0.0 { v[8] / v[7] } else { FILL_VALUE },
-        s.mean_salinity,
-        v[2] / area,
-        (now[0] - start[0] - toa_j) / (area * seconds),
-        (now[1] - start[1]) / start[1].abs(),
-        (now[2] - start[2]) / start[2].abs(),
+    let (toa_j, ocean_j) = (i("toa") * n_samples, i("ocean") * n_samples);
+    let deep_mean = if i("deep_volume") > 0.0 {
+        i("deep_heat") / i("deep_volume")
+    } else {
+        FILL_VALUE
+    };
+    [
+        ("tas", i("tas") / area),
+        ("sst", i("sst") / ocean_area),
+        ("toa_net", toa_j / (area * seconds)),
+        ("ocean_heat_uptake", ocean_j / (area * seconds)),
+        ("siarea_n", i("area_n") / 1e12),
+        ("siarea_s", i("area_s") / 1e12),
+        ("sivol_n", i("vol_n") / 1e12),
+        ("sivol_s", i("vol_s") / 1e12),
+        ("amoc_26n", s.amoc_26n),
+        ("drake", s.drake),
+        ("thetao_mean", s.mean_temperature),
+        ("thetao_deep", deep_mean),
+        ("so_mean", s.mean_salinity),
+        ("pr", i("pr") / area),
+        (
+            "energy_residual",
+            (now[0] - start[0] - toa_j) / (area * seconds),
+        ),
+        ("water_residual", (now[1] - start[1]) / start[1].abs()),
+        ("salt_residual", (now[2] - start[2]) / start[2].abs()),
     ]
+    .into_iter()
+    .collect()
 }
 
 /// Stops the run when a field is NaN, infinite or outside its bounds
@@ -793,14 +725,12 @@ fn global_values<B: Backend>(
 fn check_bounds<B: Backend>(
     m: &CoupledModel<B>,
     state: &CoupledState<B>,
-    means: &[Tensor<B, 3>],
+    tas: Tensor<B, 3>,
     grids: &ModelGrids,
     date: &Date,
     dir: &Path,
 ) -> Result<(), RunError> {
     use super::blowup::{check, Check, Field, Place};
-    let names = sum_names();
-    let tas = means[names.iter().position(|x| x == "tas").expect("tas")].clone();
     let g = m.atmos.dynamics.grid_fields(&state.atmos.current);
     // Land temperature only where the cell has ice-free land (250 K elsewhere).
     let no_land = m.exchange.land_fraction.clone().lower_equal_elem(0.0);
@@ -869,53 +799,40 @@ pub fn file_specs(cfg: &ResolvedConfig, grids: &ModelGrids) -> Vec<FileSpec> {
     let [olon, olat] = axes::ocean_axes(&grids.ocean);
     let depth = axes::depth_axis(&grids.levels);
     let [lon_u, lat_v, depth_w] = axes::ocean_staggered_axes(&grids.ocean, &grids.levels);
-    let mut atmos_vars: Vec<output::VarDef> = DIAGNOSTICS
-        .iter()
-        .map(|&(n, l, s, u)| (n, l, s, u, output::MAP))
-        .collect();
-    atmos_vars.push((
-        "rtmt",
-        "net downward radiative flux at the top of the atmosphere",
-        None,
-        "W m-2",
-        output::MAP,
-    ));
+    let table = |t: &[crate::io::VarSpec]| vars::output_vars(t);
     vec![
         FileSpec {
             kind: Kind::Atmos,
             axes: vec![lon.clone(), lat.clone()],
-            vars: atmos_vars,
+            vars: table(&crate::atmos::variables::VARIABLES),
             storage: Storage::F32,
             attrs: attrs("atmosphere"),
         },
         FileSpec {
             kind: Kind::Ocean,
             axes: vec![olon.clone(), olat.clone(), depth, lon_u, lat_v, depth_w],
-            vars: output::OCEAN_VARS.to_vec(),
+            vars: table(&crate::ocean::variables::VARIABLES),
             storage: Storage::F32,
             attrs: attrs("ocean"),
         },
         FileSpec {
             kind: Kind::Land,
             axes: vec![lon, lat],
-            vars: output::LAND_VARS.to_vec(),
+            vars: table(&crate::land::variables::VARIABLES),
             storage: Storage::F32,
             attrs: attrs("land"),
         },
         FileSpec {
             kind: Kind::SeaIce,
             axes: vec![olon, olat],
-            vars: output::SEAICE_VARS.to_vec(),
+            vars: table(&crate::ice::variables::VARIABLES),
             storage: Storage::F32,
             attrs: attrs("sea ice"),
         },
         FileSpec {
             kind: Kind::Global,
             axes: vec![],
-            vars: GLOBAL_VARS
-                .iter()
-                .map(|&(n, l, u)| (n, l, None, u, &["time"][..]))
-                .collect(),
+            vars: table(&vars::VARIABLES),
             storage: Storage::F64,
             attrs: attrs("global diagnostics"),
         },
@@ -975,14 +892,11 @@ mod tests {
         let grids = ModelGrids::new(&cfg.model).unwrap();
         let mut state = model.initial_state(&data).unwrap();
         let [_, nlat, nlon] = model.exchange.atmos_area.dims();
-        let means: Vec<Tensor<Cpu64, 3>> = sum_names()
-            .iter()
-            .map(|_| Tensor::full([1, nlat, nlon], 280.0, &device))
-            .collect();
+        let means: Tensor<Cpu64, 3> = Tensor::full([1, nlat, nlon], 280.0, &device);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("restart_0001-01-01-00000.nc"), b"").unwrap();
         let date = Date::of_seconds(70.0 * 86400.0);
-        check_bounds(&model, &state, &means, &grids, &date, dir.path()).unwrap();
+        check_bounds(&model, &state, means.clone(), &grids, &date, dir.path()).unwrap();
 
         // NaN at the third level of a wet column.
         let [nz, ny, nx] = model.ocean.shape;
@@ -993,7 +907,7 @@ mod tests {
         t[k] = f64::NAN;
         let good = state.ocean.temperature.clone();
         state.ocean.temperature = tensor_from_vec(t, [nz, ny, nx], &device);
-        let e = check_bounds(&model, &state, &means, &grids, &date, dir.path())
+        let e = check_bounds(&model, &state, means.clone(), &grids, &date, dir.path())
             .unwrap_err()
             .to_string();
         let place = format!(
@@ -1016,7 +930,7 @@ mod tests {
         let mut tl = to_vec_f64(state.land.temperature.clone());
         tl[c] = 400.0;
         state.land.temperature = tensor_from_vec(tl, [1, nlat, nlon], &device);
-        let e = check_bounds(&model, &state, &means, &grids, &date, dir.path())
+        let e = check_bounds(&model, &state, means.clone(), &grids, &date, dir.path())
             .unwrap_err()
             .to_string();
         let place = format!(

@@ -14,6 +14,7 @@ pub mod output;
 pub mod quicklook;
 pub mod restart;
 pub mod simulation;
+pub mod sums;
 
 use crate::backend::BackendKind;
 use crate::config::{ConfigError, ResolvedConfig, RunLength};

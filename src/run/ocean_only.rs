@@ -87,52 +87,42 @@ impl<B: Backend> OceanOnlySetup<B> {
     }
 }
 
-pub use super::MONTH_DAYS;
-
-const SCALARS: [(&str, &str, Option<&str>, &str); 9] = [
-    ("sst", "area-mean sea surface temperature", None, "degC"),
-    (
-        "thetao_mean",
-        "volume-mean sea water potential temperature",
-        None,
-        "degC",
-    ),
-    ("so_mean", "volume-mean sea water salinity", None, "1e-3"),
-    (
-        "heat_content",
-        "ocean heat content rho0 cp int(theta) dV",
-        None,
-        "J",
-    ),
-    ("salt_content", "ocean salt content", None, "kg"),
-    ("drake", "Drake Passage transport (eastward)", None, "Sv"),
-    (
-        "amoc_26n",
-        "maximum Atlantic overturning at 26.5N below 500 m",
-        None,
-        "Sv",
-    ),
-    ("max_speed", "maximum horizontal speed", None, "m s-1"),
-    (
-        "hfrazil",
-        "ocean-area mean heat added to water below its freezing point (frazil ice formation; no ice model in ocean-only runs)",
-        None,
-        "W m-2",
-    ),
+/// The monthly global series of `ocean_diagnostics.nc`.
+const SCALARS: [VarSpec; 9] = [
+    VarSpec::series("sst", "area-mean sea surface temperature", "degC"),
+    VarSpec::series("thetao_mean", "volume-mean sea water potential temperature", "degC"),
+    VarSpec::series("so_mean", "volume-mean sea water salinity", "g kg-1"),
+    VarSpec::series("heat_content", "ocean heat content rho0 cp int(theta) dV", "J"),
+    VarSpec::series("salt_content", "ocean salt content", "kg"),
+    VarSpec::series("drake", "Drake Passage transport (eastward)", "Sv"),
+    VarSpec::series("amoc_26n", "maximum Atlantic overturning at 26.5N below 500 m", "Sv"),
+    VarSpec::series("max_speed", "maximum horizontal speed", "m s-1"),
+    VarSpec::series("hfrazil", "ocean-area mean heat added to water below its freezing point (frazil ice formation; no ice model in ocean-only runs)", "W m-2"),
 ];
 
-fn values(s: &OceanScalars, frazil: f64) -> [f64; 9] {
-    [
-        s.sst,
-        s.mean_temperature,
-        s.mean_salinity,
-        s.heat_content,
-        s.salt_content,
-        s.drake,
-        s.amoc_26n,
-        s.max_speed,
-        frazil,
-    ]
+/// The day's values of [`SCALARS`], in its order (looked up by name).
+fn values(s: &OceanScalars, frazil: f64) -> Vec<f64> {
+    let named = [
+        ("sst", s.sst),
+        ("thetao_mean", s.mean_temperature),
+        ("so_mean", s.mean_salinity),
+        ("heat_content", s.heat_content),
+        ("salt_content", s.salt_content),
+        ("drake", s.drake),
+        ("amoc_26n", s.amoc_26n),
+        ("max_speed", s.max_speed),
+        ("hfrazil", frazil),
+    ];
+    SCALARS
+        .iter()
+        .map(|v| {
+            named
+                .iter()
+                .find(|(n, _)| *n == v.name)
+                .map(|(_, x)| *x)
+                .expect("a value per series")
+        })
+        .collect()
 }
 
 /// Runs (or resumes) the ocean-only experiment with the [`Simulation`] driver.
@@ -217,10 +207,7 @@ impl<B: Backend> OceanOnlyRun<B> {
         let spec = FileSpec {
             kind: Kind::OceanDiagnostics,
             axes: vec![],
-            vars: SCALARS
-                .iter()
-                .map(|&(n, l, s, u)| (n, l, s, u, &["time"][..]))
-                .collect(),
+            vars: SCALARS.to_vec(),
             storage: Storage::F64,
             attrs: attrs
                 .iter()
@@ -298,7 +285,7 @@ impl<B: Backend> Mode for OceanOnlyRun<B> {
         let fields: Vec<(&str, &[f64])> = SCALARS
             .iter()
             .zip(&mean)
-            .map(|((n, ..), v)| (*n, std::slice::from_ref(v)))
+            .map(|(spec, v)| (spec.name, std::slice::from_ref(v)))
             .collect();
         let bounds = [month_start / SECONDS_PER_DAY, self.time / SECONDS_PER_DAY];
         output::append(self.writer.as_mut().expect("opened"), bounds, &fields)?;
@@ -605,61 +592,35 @@ fn write_state<B: Backend>(
     };
     let u_t = (state.u.clone() + west(state.u.clone())) * 0.5;
     let v_t = (state.v.clone() + south(state.v.clone(), 0.0)) * 0.5;
-    type Field<B> = (
-        &'static str,
-        &'static str,
-        Option<&'static str>,
-        &'static str,
-        burn_tensor::Tensor<B, 3>,
-    );
-    let fields3: [Field<B>; 5] = [
+    // Θ, S and age as the ocean's table describes them (here without the record dimension);
+    // u and v averaged to T points, with the table's units and standard names.
+    let table = |name: &str, long_name: Option<&'static str>| {
+        let v = crate::ocean::variables::VARIABLES
+            .iter()
+            .find(|v| v.output && v.name == name)
+            .expect("an ocean output");
+        VarSpec {
+            long_name: long_name.unwrap_or(v.long_name),
+            dims: &["depth", "lat", "lon"],
+            ..v.output_only()
+        }
+    };
+    let fields3 = [
+        (table("thetao", None), state.temperature.clone()),
+        (table("so", None), state.salinity.clone()),
+        (table("agessc", None), state.age.clone()),
         (
-            "thetao",
-            "sea water potential temperature",
-            Some("sea_water_potential_temperature"),
-            "degC",
-            state.temperature.clone(),
-        ),
-        (
-            "so",
-            "sea water salinity",
-            Some("sea_water_salinity"),
-            "1e-3",
-            state.salinity.clone(),
-        ),
-        (
-            "agessc",
-            "ideal age (time since the water left the surface level)",
-            Some("sea_water_age_since_surface_contact"),
-            "yr",
-            state.age.clone(),
-        ),
-        (
-            "uo",
-            "eastward velocity averaged to T-points",
-            Some("sea_water_x_velocity"),
-            "m s-1",
+            table("uo", Some("eastward velocity averaged to T-points")),
             u_t,
         ),
         (
-            "vo",
-            "northward velocity averaged to T-points",
-            Some("sea_water_y_velocity"),
-            "m s-1",
+            table("vo", Some("northward velocity averaged to T-points")),
             v_t,
         ),
     ];
-    for (name, long, std, units, t) in fields3 {
-        let spec = VarSpec {
-            name,
-            long_name: long,
-            standard_name: std,
-            units,
-            dims: &["depth", "lat", "lon"],
-            restart: false,
-        };
+    for (spec, t) in fields3 {
         w.define(&spec, Storage::F32)?;
-        w.write_static(name, &fill(t, &model.mask_t))?;
+        w.write_static(spec.name, &fill(t, &model.mask_t))?;
     }
     let psi_spec = VarSpec {
         name: "psi",
@@ -668,6 +629,8 @@ fn write_state<B: Backend>(
         units: "m3 s-1",
         dims: &["lat", "lon"],
         restart: false,
+        monthly: false,
+        output: true,
     };
     w.define(&psi_spec, Storage::F32)?;
     w.write_static("psi", &to_vec_f64(state.psi.clone()))?;
@@ -689,6 +652,8 @@ fn write_state<B: Backend>(
             units: "m3 s-1",
             dims: &["depth_w", "lat_v"],
             restart: false,
+            monthly: false,
+            output: true,
         };
         w.define(&spec, Storage::F32)?;
         // Volume transport (the mass streamfunction of the CF standard name is ρ₀ times this).

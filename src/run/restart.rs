@@ -1,7 +1,7 @@
-//! Restart files of the coupled model: everything the next coupling interval needs, at full
-//! precision, written atomically and checked when read.
+//! Restart files of every run mode: everything the next interval needs, at full precision,
+//! written atomically and checked when read.
 //!
-//! A restart is a NetCDF-4 file holding every tensor of [`CoupledState`] (both atmosphere
+//! A coupled restart is a NetCDF-4 file holding every tensor of [`CoupledState`] (both atmosphere
 //! time levels, every ocean field including the Adams–Bashforth memory, the Kahan
 //! compensations and the streamfunction's warm start, sea ice, land, the pending frazil
 //! and the implicit-coupling corrections, the freshwater the ocean received) as `f64`
@@ -15,6 +15,10 @@
 //! - `checksum`: FNV-1a (64 bit) over every variable's name, shape and the bits of its
 //!   values, the counters and the physics text, so a corrupt file is detected even where
 //!   the NetCDF library reads it.
+//!
+//! Each variable carries the `long_name` and `units` of its entry in the variable tables
+//! ([`describe`]). The atmosphere-only and ocean-only modes write their own states the same
+//! way ([`write_fields`]).
 //!
 //! **Atomic:** the file is written as `.<name>.tmp` beside the target, flushed to disk, and
 //! renamed (the folder is flushed too; a failed write removes the temporary file): a crash leaves either the old set of restarts or the new one, never a partial
@@ -234,12 +238,57 @@ fn write_file(
                 .map_err(|e| err(e.to_string()))?;
             var.put_values(&f.values, (vec![0; f.shape.len()], f.shape.clone()))
                 .map_err(|e| err(e.to_string()))?;
+            if let Some((long_name, units)) = describe(&f.name) {
+                var.put_attribute("long_name", long_name)
+                    .map_err(|e| err(e.to_string()))?;
+                var.put_attribute("units", units)
+                    .map_err(|e| err(e.to_string()))?;
+            }
         }
         file.close().map_err(|e| err(e.to_string()))?;
     }
     std::fs::File::open(tmp)
         .and_then(|f| f.sync_all())
         .map_err(|e| err(e.to_string()))
+}
+
+/// The `long_name` and `units` of a restart field: a state field's entry in its component's
+/// variable table ([`crate::coupler::variables::restart_spec`]), a partial monthly sum
+/// (`sum_<name>`, the table's entry of `<name>`), or one of the drivers' month-start records;
+/// `None` for a field no table describes.
+pub fn describe(name: &str) -> Option<(String, &'static str)> {
+    use crate::coupler::variables::{all, restart_spec};
+    if let Some(v) = restart_spec(name) {
+        return Some((v.long_name.to_string(), v.units));
+    }
+    let driver = match name {
+        "sum_spectral" => Some((
+            "partial monthly sum of the spectral atmosphere state (one sample per step or interval)",
+            "1",
+        )),
+        "month_stores" => Some((
+            "total energy (J), water (kg) and salt (g) of the coupled model at the start of the month",
+            "1",
+        )),
+        "month_budget" => Some((
+            "global-mean column energy (J m-2) and water (kg m-2) at the start of the month",
+            "1",
+        )),
+        "month_samples" => Some(("atmosphere steps in the partial month", "1")),
+        _ => None,
+    };
+    if let Some((l, u)) = driver {
+        return Some((l.to_string(), u));
+    }
+    let base = name.strip_prefix("sum_")?;
+    let v = all().find(|v| v.monthly && v.name == base)?;
+    Some((
+        format!(
+            "partial monthly sum of {} (one sample per step or interval)",
+            v.long_name
+        ),
+        v.units,
+    ))
 }
 
 /// A restart read back: its fields (state and extra, by name), counters and physics.
