@@ -67,7 +67,7 @@ use crate::land::{LandModel, LandState};
 use crate::ocean::step::{freezing_point, OceanForcing};
 use crate::ocean::{OceanModel, OceanState};
 use crate::physics::constants::{
-    CP_AIR, CP_SEAWATER as CP_OCEAN, KELVIN, LATENT_HEAT_VAPOUR, RHO0,
+    CP_AIR, CP_SEAWATER as CP_OCEAN, KELVIN, LATENT_HEAT_VAPOUR, RHO0, SECONDS_PER_DAY,
 };
 use burn_tensor::{backend::Backend, Tensor};
 
@@ -226,7 +226,7 @@ impl<B: Backend, A: Atmosphere<B>> CoupledModel<B, A> {
         let device = self.exchange.atmos_area.device();
         let atmos = (0..self.atmos_steps)
             .map(|k| {
-                let day = (time + k as f64 * self.atmos.dt()) / 86_400.0;
+                let day = (time + k as f64 * self.atmos.dt()) / SECONDS_PER_DAY;
                 self.atmos.forcing(co2, orbit, day, &device)
             })
             .collect();
@@ -258,6 +258,11 @@ pub fn step<B: Backend, A: Atmosphere<B>>(
     let mut land = state.land;
     let mut land_correction = state.land_correction;
     let mut sums = IntervalSums::new(&ex.land_fraction, &sst);
+    debug_assert_eq!(
+        forcing.atmos.len(),
+        m.atmos_steps,
+        "the forcing of an interval has one entry per atmosphere step"
+    );
     for atmos_forcing in &forcing.atmos {
         let w = if A::steps(&atmos) == 0 { 0.5 } else { 1.0 };
         let dt = m.atmos.dt() * w;

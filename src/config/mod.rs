@@ -26,8 +26,10 @@ pub use experiment::{
 };
 
 /// Sections of an experiment file that `--set` can change (`--set initial.from_restart=PATH`,
-/// `--set output.restart_years=10`, `--set forcing.co2=1137.2`); every other key is a model key.
-pub const EXPERIMENT_SECTIONS: [&str; 3] = ["initial", "output", "forcing"];
+/// `--set output.restart_years=10`, `--set forcing.co2=1137.2`, `--set ocean_only.restoring_days=10`);
+/// every other key is a model key.
+pub const EXPERIMENT_SECTIONS: [&str; 5] =
+    ["initial", "output", "forcing", "ocean_only", "atmos_only"];
 
 fn is_experiment_key(key: &str) -> bool {
     EXPERIMENT_SECTIONS.contains(&key.split('.').next().unwrap_or_default())
@@ -581,8 +583,8 @@ impl ResolvedConfig {
     }
 
     /// The physics a model state belongs to, as text: the resolved model configuration
-    /// (TOML, after every override) and the experiment's `[forcing]`, but not the run length
-    /// or the output options. A restart is continued only by a run with the same text
+    /// (TOML, after every override), the experiment's `[forcing]` and its `[ocean_only]` or
+    /// `[atmos_only]` surface settings, but not the run length or the output options. A restart is continued only by a run with the same text
     /// ([`crate::run::restart`]).
     pub fn physics_fingerprint(&self) -> String {
         let mut s = self.model_fingerprint();
@@ -590,11 +592,17 @@ impl ResolvedConfig {
             #[derive(Serialize)]
             struct Forcing<'a> {
                 forcing: &'a ForcingSettings,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                ocean_only: Option<&'a experiment::OceanOnlySettings>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                atmos_only: Option<&'a experiment::AtmosOnlySettings>,
             }
             s.push('\n');
             s.push_str(
                 &toml::to_string(&Forcing {
                     forcing: &e.forcing,
+                    ocean_only: e.ocean_only.as_ref(),
+                    atmos_only: e.atmos_only.as_ref(),
                 })
                 .unwrap_or_else(|_| format!("[forcing]\n{:?}\n", e.forcing)),
             );

@@ -474,3 +474,31 @@ fn scheme_choices_are_enums_with_clear_errors() {
         .model_fingerprint()
         .contains("equation_of_state = \"vallis2008\""));
 }
+
+/// A restart is continued only under the same mode settings: the ocean-only restoring time
+/// and the atmosphere-only surface are part of the physics fingerprint.
+#[test]
+fn mode_settings_are_part_of_the_physics_fingerprint() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let fp = |exp: &str, sets: &[&str]| {
+        ResolvedConfig::resolve(&ConfigRequest {
+            experiment: Some(format!("{dir}/experiments/{exp}").into()),
+            sets: sets.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        })
+        .unwrap()
+        .physics_fingerprint()
+    };
+    let base = fp("ocean_only.toml", &[]);
+    assert!(base.contains("[ocean_only]"), "{base}");
+    assert_ne!(
+        base,
+        fp("ocean_only.toml", &["ocean_only.restoring_days=10"])
+    );
+    let amip = fp("atmos_only.toml", &[]);
+    assert!(amip.contains("surface = \"amip\""), "{amip}");
+    assert_ne!(
+        amip,
+        fp("atmos_only.toml", &["atmos_only.surface=aquaplanet"])
+    );
+}

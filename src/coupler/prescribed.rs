@@ -96,6 +96,11 @@ pub struct PrescribedSurface<B: Backend> {
 }
 
 impl<B: Backend> PrescribedSurface<B> {
+    /// Fraction of each cell covered by ice-free land (1), `[1, nlat, nlon]`.
+    pub fn land_fraction(&self) -> Tensor<B, 3> {
+        self.grid.land_fraction.clone()
+    }
+
     /// The land cover f_l + f_li of each cell (1), `[1, nlat, nlon]`.
     pub fn land_cover(&self) -> Tensor<B, 3> {
         self.grid.land_fraction.clone() + self.grid.land_ice_fraction.clone()

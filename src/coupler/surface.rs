@@ -1,4 +1,5 @@
-//! The surface exchange of the coupled model: per-surface bulk fluxes over open ocean, sea
+//! The surface exchange of the coupled model and of the prescribed (AMIP, aquaplanet)
+//! surface alike: per-surface bulk fluxes over open ocean, sea
 //! ice, land and land ice, their temperature derivatives, and the area-weighted input the
 //! atmosphere's physics receives; then the land's step and the ocean grid's fluxes with the
 //! physics' radiation and precipitation.

@@ -353,6 +353,8 @@ pub struct AtmosOnlyRun<B: Backend> {
     /// Longitudes and latitudes of the cell centres (degrees), for the blow-up detector.
     lon: Vec<f64>,
     lat: Vec<f64>,
+    /// The experiment's `[forcing]`: CO₂ and the orbit of each day.
+    forcing: crate::config::ForcingSettings,
 }
 
 impl<B: Backend> AtmosOnlyRun<B> {
@@ -412,6 +414,7 @@ impl<B: Backend> AtmosOnlyRun<B> {
             time: 0.0,
             steps_per_day: (SECONDS_PER_DAY / dt).round() as usize,
             sums: MonthlySums::new(atmos_monthly_names(), true),
+            forcing: exp.forcing.clone(),
             samples: 0,
             budget_start: [0.0; 2],
             area_weight,
@@ -423,12 +426,12 @@ impl<B: Backend> AtmosOnlyRun<B> {
     }
 
     /// The blow-up detector ([`super::blowup`]) on T₁, |u₀| + |u₁| and the land surface
-    /// temperature (where the cell has land).
+    /// temperature (where the cell has ice-free land, as in the coupled mode).
     fn check(&self, when: &str, dir: &Path) -> Result<(), RunError> {
-        use super::blowup::{check, Check, Field, Place};
+        use super::blowup::{check, Check, Field, GoOn, Place};
         let s = &self.sim;
         let g = s.model.grid_fields(&s.state.current);
-        let no_land = s.surface.land_cover().lower_equal_elem(0.0);
+        let no_land = s.surface.land_fraction().lower_equal_elem(0.0);
         let t_land = s
             .surface_state
             .land
@@ -450,7 +453,7 @@ impl<B: Backend> AtmosOnlyRun<B> {
             c(Field::AtmosWind, g.u0.abs() + g.u1.abs()),
             c(Field::LandTemperature, t_land),
         ];
-        check("the atmosphere", when, &checks, dir)
+        check("the atmosphere", when, &checks, dir, GoOn::Restart)
     }
 
     /// Global-mean column energy and water of the mean of the two time levels (the
@@ -536,6 +539,8 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
 
     fn advance(&mut self, dir: &Path) -> Result<(), RunError> {
         let day = (self.time / SECONDS_PER_DAY).round();
+        // CO₂ and the orbit follow the experiment's tables day by day (by model year).
+        (self.sim.co2, self.sim.orbit) = super::forcing_of_day(&self.forcing, day as u64)?;
         for k in 0..self.steps_per_day {
             let t = day + k as f64 / self.steps_per_day as f64;
             let d = self.sim.step(t);

@@ -2,8 +2,8 @@
 //! bounds far outside anything a sound run reaches ([`BOUNDS`]). A check counts the bad
 //! values of all its fields on the device and reads those counts back as one small tensor;
 //! only when one is non-zero is that field read whole, to name its first bad value, the place
-//! (longitude, latitude and, in the ocean, depth) and the date, with the last good restart
-//! and how to go on. The modes call it at their own cadence (the coupled model once a month,
+//! (longitude, latitude and, in the ocean, depth) and the date, with the newest restart
+//! and how to go on ([`GoOn`]). The modes call it at their own cadence (the coupled model once a month,
 //! the atmosphere- and ocean-only runs once a day); what was written before stays.
 
 use super::restart;
@@ -147,9 +147,19 @@ pub fn first_violation<B: Backend>(checks: &[Check<B>]) -> Option<Violation> {
     })
 }
 
+/// How a blown-up run can go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoOn {
+    /// From a yearly restart in a new folder (`initial.from_restart`, coupled experiments).
+    Branch,
+    /// From the start in a new folder (the atmosphere- and ocean-only modes, which cannot
+    /// branch).
+    Restart,
+}
+
 /// Checks `checks`; on a violation, the error: "`model` blew up in `when`: FIELD = VALUE
-/// UNITS at PLACE (N points outside LO…HI UNITS)", the last good restart of `dir` and how to
-/// go on with a shorter time step.
+/// UNITS at PLACE (N points outside LO…HI UNITS)", the newest restart of `dir` and how to
+/// go on with a shorter time step (`go_on`).
 ///
 /// # Errors
 /// [`RunError::BlowUp`] for the first field outside its bounds.
@@ -158,6 +168,7 @@ pub fn check<B: Backend>(
     when: &str,
     checks: &[Check<B>],
     dir: &Path,
+    go_on: GoOn,
 ) -> Result<(), RunError> {
     let Some(v) = first_violation(checks) else {
         return Ok(());
@@ -171,8 +182,12 @@ pub fn check<B: Backend>(
     let last = restart::list(dir)
         .first()
         .map_or("none".to_string(), |p| p.display().to_string());
+    let advice = match go_on {
+        GoOn::Branch => "to go on with a shorter time step, start a new folder from a yearly restart before the blow-up: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)",
+        GoOn::Restart => "to go on with a shorter time step, run again into a new folder with --out NEW --set atmosphere.dt=… (or ocean.dt=…)",
+    };
     Err(RunError::BlowUp(format!(
-        "{model} blew up in {when}: {field} = {} {units} at {} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the last good restart is {last}; to go on with a shorter time step, start a new folder from the last good yearly restart: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)",
+        "{model} blew up in {when}: {field} = {} {units} at {} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the newest restart is {last}; {advice}",
         v.value, v.place, v.count
     )))
 }
@@ -231,9 +246,16 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("restart_0001-01-01-00000.nc"), b"").unwrap();
-        let e = check("the atmosphere", "0001-02-03", &checks[1..], dir.path())
-            .unwrap_err()
-            .to_string();
+        let e = check(
+            "the atmosphere",
+            "0001-02-03",
+            &checks[1..],
+            dir.path(),
+            GoOn::Restart,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("from_restart"), "{e}");
         for w in [
             "the atmosphere blew up in 0001-02-03",
             "land surface temperature = 400 K at 240.00°E, -45.00°N (1 points outside 150…350 K)",

@@ -319,14 +319,7 @@ impl<B: Backend> Mode for Coupled<'_, B> {
         // CO₂ and the orbit follow the experiment's tables day by day (by model year).
         let day = (self.state.time / SECONDS_PER_DAY).floor() as u64;
         if day != self.forcing_day {
-            let y = day as f64 / 365.0;
-            self.co2 = self.exp.forcing.co2.at(y);
-            self.orbit = self
-                .exp
-                .forcing
-                .orbit
-                .at(y)
-                .map_err(|e| RunError::Config(e.to_string()))?;
+            (self.co2, self.orbit) = super::forcing_of_day(&self.exp.forcing, day)?;
             self.forcing_day = day;
         }
         let forcing = self.model.forcing(self.co2, &self.orbit, self.state.time);
@@ -730,7 +723,7 @@ fn check_bounds<B: Backend>(
     date: &Date,
     dir: &Path,
 ) -> Result<(), RunError> {
-    use super::blowup::{check, Check, Field, Place};
+    use super::blowup::{check, Check, Field, GoOn, Place};
     let g = m.atmos.dynamics.grid_fields(&state.atmos.current);
     // Land temperature only where the cell has ice-free land (250 K elsewhere).
     let no_land = m.exchange.land_fraction.clone().lower_equal_elem(0.0);
@@ -771,7 +764,7 @@ fn check_bounds<B: Backend>(
         c(Field::AtmosWind, g.u0.abs() + g.u1.abs(), air),
     ];
     let when = format!("{:04}-{:02}", date.year, date.month);
-    check("the coupled model", &when, &checks, dir)
+    check("the coupled model", &when, &checks, dir, GoOn::Branch)
 }
 
 /// The file specs of a run: one per component and the global series.
@@ -883,7 +876,7 @@ mod tests {
     use crate::backend::Cpu64;
 
     /// A NaN in the ocean and a too-warm land surface stop the run naming the field, the
-    /// place, the month and the last good restart; a sound state passes.
+    /// place, the month and the newest restart; a sound state passes.
     #[test]
     fn blow_up_names_field_place_and_date() {
         let cfg = ResolvedConfig::builtin("t31").unwrap();

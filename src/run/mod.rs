@@ -20,6 +20,20 @@ use crate::backend::BackendKind;
 use crate::config::{ConfigError, ResolvedConfig, RunLength};
 use std::path::{Path, PathBuf};
 
+/// CO₂ (ppm) and the orbit of model day `day` (days since the run's start) from the
+/// experiment's `[forcing]` tables, which are given by model year (day / 365).
+///
+/// # Errors
+/// [`RunError::Config`] when the orbit table cannot be evaluated.
+pub fn forcing_of_day(
+    f: &crate::config::ForcingSettings,
+    day: u64,
+) -> Result<(f64, crate::forcing::orbit::Orbit), RunError> {
+    let y = day as f64 / 365.0;
+    let orbit = f.orbit.at(y).map_err(|e| RunError::Config(e.to_string()))?;
+    Ok((f.co2.at(y), orbit))
+}
+
 /// Days of each month of the `noleap` calendar.
 pub const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -41,11 +55,11 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Run length overriding the experiment's `[run]`.
     pub length: Option<RunLength>,
-    /// Overwrite existing output files (a coupled run starts over, deleting the folder's
-    /// restarts and output files).
+    /// Overwrite existing output files (the run starts over, deleting the folder's restarts
+    /// and output files).
     pub force: bool,
-    /// Set to a signal number (SIGINT, SIGTERM) to ask a coupled run to write a restart and
-    /// stop at the end of the current coupling interval.
+    /// Set to a signal number (SIGINT, SIGTERM) to ask a run (any mode) to write a restart
+    /// and stop at the end of the current interval.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
 }
 
@@ -57,9 +71,6 @@ pub enum RunError {
         "chronos run needs an experiment file, e.g. `chronos run experiments/ocean_only.toml`"
     )]
     NoExperiment,
-    /// The experiment's mode is not a known one.
-    #[error("experiment.mode = \"{0}\" is not a mode chronos can run: use \"coupled\" (experiments/control.toml), \"ocean_only\" (experiments/ocean_only.toml) or \"atmos_only\" (experiments/atmos_only.toml)")]
-    ModeNotAvailable(String),
     /// A configuration problem.
     #[error("{0}")]
     Config(String),
@@ -144,4 +155,24 @@ pub fn write_config(cfg: &ResolvedConfig, kind: BackendKind, out: &Path) -> Resu
         source,
     })?;
     std::fs::rename(&tmp, &path).map_err(|source| RunError::Io { path, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::experiment::{Co2Setting, ForcingSettings};
+
+    /// The forcing tables are read by model year: a CO₂ ramp from 280 ppm at year 0 to 560
+    /// ppm at year 2 gives 420 ppm on day 365; a constant stays constant.
+    #[test]
+    fn forcing_of_day_follows_the_tables_by_model_year() {
+        let mut f = ForcingSettings {
+            co2: Co2Setting::Table(vec![[0.0, 280.0], [2.0, 560.0]]),
+            ..Default::default()
+        };
+        assert_eq!(forcing_of_day(&f, 0).unwrap().0, 280.0);
+        assert!((forcing_of_day(&f, 365).unwrap().0 - 420.0).abs() < 1e-9);
+        f.co2 = Co2Setting::Constant(284.3);
+        assert_eq!(forcing_of_day(&f, 1000).unwrap().0, 284.3);
+    }
 }

@@ -396,7 +396,7 @@ impl<B: Backend> Mode for OceanOnlyRun<B> {
 /// The blow-up detector ([`super::blowup`]) on Θ, S, u and v (dry cells are 0, inside the
 /// bounds).
 fn check_state<B: Backend>(s: &OceanOnlySetup<B>, when: &str, dir: &Path) -> Result<(), RunError> {
-    use super::blowup::{check, Check, Field, Place};
+    use super::blowup::{check, Check, Field, GoOn, Place};
     let g = &s.grids;
     let place = Place {
         lon: &g.ocean.lon.centres_deg,
@@ -415,7 +415,7 @@ fn check_state<B: Backend>(s: &OceanOnlySetup<B>, when: &str, dir: &Path) -> Res
         c(Field::OceanU, st.u.clone()),
         c(Field::OceanV, st.v.clone()),
     ];
-    check("the ocean", when, &checks, dir)
+    check("the ocean", when, &checks, dir, GoOn::Restart)
 }
 
 /// The quick-looks of year `year` ([`super::quicklook::ocean_only_year`]): maps of the

@@ -1,4 +1,4 @@
-//! Quick-look PNG plots of a coupled run, made beside the NetCDF output when a year is
+//! Quick-look PNG plots of a run (coupled or atmosphere-only), made beside the NetCDF output when a year is
 //! complete, with `plotters` and a bundled TrueType font (DejaVu Sans, Bitstream Vera
 //! licence in `src/run/fonts/`), so no Python, system fonts or system libraries are needed:
 //!

@@ -107,8 +107,6 @@ pub struct Interrupted {
 pub struct Timing {
     /// Model steps, with the monthly sums added on the device.
     pub model: f64,
-    /// Adding each interval to the monthly sums (modes that time it apart; else 0).
-    pub sums: f64,
     /// Month ends: means to the host, files, global diagnostics, blow-up check, quick-looks,
     /// restarts.
     pub output: f64,
@@ -160,13 +158,14 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
     }
 }
 
-/// What a resumed run must share with the restart: the physics, the backend (bitwise
-/// continuation) and the experiment.
+/// What a resumed run must share with the restart: the physics (with the mode's surface
+/// settings), the backend (bitwise continuation), the experiment and its mode.
 pub fn fingerprint(cfg: &ResolvedConfig, exp: &ExperimentConfig, kind: BackendKind) -> String {
     format!(
-        "{}\n[run]\nexperiment = \"{}\"\nbackend = \"{}\"\n",
+        "{}\n[run]\nexperiment = \"{}\"\nmode = \"{}\"\nbackend = \"{}\"\n",
         cfg.physics_fingerprint(),
         exp.experiment.name,
+        exp.experiment.mode.as_str(),
         kind.name()
     )
 }
@@ -398,7 +397,7 @@ impl<'a, M: Mode> Simulation<'a, M> {
 
     fn summary(mut self, interrupted: Option<Interrupted>) -> Summary {
         let t = self.timing;
-        let total = t.model + t.sums + t.output;
+        let total = t.model + t.output;
         eprintln!(
             "wall time: model {:.1} s, output, diagnostics and restarts {:.1} s ({:.1}%)",
             t.model,
