@@ -1,7 +1,9 @@
 //! The QTCM1 atmosphere: one dynamics step (barotropic + baroclinic modes, T₁, q₁), one
 //! Betts–Miller convection call, and one full atmosphere-only step (AMIP-like surface:
 //! bulk fluxes, convection, condensation, clouds, radiation, slab/bucket update, dynamics),
-//! at T31 and T63, cpu64 and cpu. Simulated years per day at the model file's Δt.
+//! at T31 and T63, cpu64 and cpu; and the forcing of one physics call (the orbit and the
+//! insolation columns, built on the host and uploaded; burn-ndarray runs eagerly).
+//! Simulated years per day at the model file's Δt.
 //! Run: `cargo bench --bench atmos`.
 
 use burn_tensor::backend::Backend;
@@ -79,22 +81,32 @@ fn bench<B: Backend>(name: &str, backend_name: &str) {
         },
         reps,
     );
+    // The forcing of one physics call: the orbit's declination and distance and the
+    // insolation columns, computed on the host and uploaded (`AtmosPhysics::forcing`).
+    let orbit = Orbit::preset("pi").unwrap();
+    let t_forcing = median_us(
+        || {
+            let _ = sim.physics.forcing(284.3, &orbit, 100.25, &d);
+        },
+        reps,
+    );
     let sypd = |t: f64| 86400.0 / (t * 1e-6 * (365.0 * 86400.0 / dt));
     println!(
-        "| {} {nlon}×{nlat} | {backend_name} | {:.2} | {:.0} | {:.3} | {:.2} | {:.0} |",
+        "| {} {nlon}×{nlat} | {backend_name} | {:.2} | {:.0} | {:.3} | {:.2} | {:.0} | {:.0} |",
         name.to_uppercase(),
         t_step / 1e3,
         sypd(t_step),
         t_conv / 1e3,
         t_full / 1e3,
-        sypd(t_full)
+        sypd(t_full),
+        t_forcing
     );
 }
 
 fn main() {
     let want = selected;
-    println!("| grid | backend | dynamics step (ms) | SYPD (dynamics only) | convection (ms) | full atmosphere-only step (ms) | SYPD (full) |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| grid | backend | dynamics step (ms) | SYPD (dynamics only) | convection (ms) | full atmosphere-only step (ms) | SYPD (full) | forcing of one step (µs) |");
+    println!("|---|---|---|---|---|---|---|---|");
     for name in ["t31", "t63"] {
         if want(name) {
             bench::<Cpu64>(name, "cpu64");
