@@ -7,8 +7,9 @@
 //!   fluxes the global energy budget is built from.
 //! - **Series**: the monthly global diagnostics of `global.nc`, computed at the month's end.
 //!
-//! [`all`] chains the component tables and this one: the run drivers look every restart and
-//! output name up there, and [`restart_spec`] finds a restart entry by name.
+//! [`all`] chains the component tables and this one; [`restart_spec`] finds a restart entry by
+//! name (for the restart writer's attributes), [`output_vars`] gives a table's file variables
+//! and [`monthly_names`] its monthly sums.
 
 use crate::io::registry::VarSpec;
 
@@ -169,7 +170,9 @@ pub fn restart_spec(name: &str) -> Option<&'static VarSpec> {
     })
 }
 
-/// The output (monthly or derived) entry named `name`, if any.
+/// The output (monthly or derived) entry named `name`, if any: the first in [`TABLES`]
+/// order (`tas` and `pr` are both atmosphere fields and coupler series; this finds the
+/// atmosphere's).
 pub fn output_spec(name: &str) -> Option<&'static VarSpec> {
     all().find(|v| v.output && v.name == name)
 }

@@ -14,8 +14,8 @@
 //! - `config.toml`: the resolved configuration, every override and the program version;
 //! - `atmos_monthly.nc`: monthly means of every step of the 2-D fields (CMIP names: tas,
 //!   huss, uas, vas, tauu, tauv, pr, prc, prls, evspsbl, hfss, hfls, rsds, rsus, rlds, rlus,
-//!   rsdt, rsut, rlut, clt, rlutcs, rsutcs, ta500, the wind at 9 km ua300 and va300, and the
-//!   mode amplitudes t1 and q1);
+//!   rsdt, rsut, rlut, clt, rlutcs, rsutcs, ta500, rtmt, the wind at 9 km ua300 and va300,
+//!   and the mode amplitudes t1 and q1: the output entries of [`crate::atmos::variables`]);
 //! - `atmos_global.nc`: monthly global means (surface air temperature, precipitation,
 //!   evaporation, OLR, absorbed shortwave, TOA and surface net, the column energy and
 //!   water budgets and their residuals).
@@ -453,7 +453,13 @@ impl<B: Backend> AtmosOnlyRun<B> {
             c(Field::AtmosWind, g.u0.abs() + g.u1.abs()),
             c(Field::LandTemperature, t_land),
         ];
-        check("the atmosphere", when, &checks, dir, GoOn::Restart)
+        check(
+            "the atmosphere",
+            when,
+            &checks,
+            dir,
+            GoOn::StartOver("atmosphere.dt"),
+        )
     }
 
     /// Global-mean column energy and water of the mean of the two time levels (the

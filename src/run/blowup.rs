@@ -152,9 +152,9 @@ pub fn first_violation<B: Backend>(checks: &[Check<B>]) -> Option<Violation> {
 pub enum GoOn {
     /// From a yearly restart in a new folder (`initial.from_restart`, coupled experiments).
     Branch,
-    /// From the start in a new folder (the atmosphere- and ocean-only modes, which cannot
-    /// branch).
-    Restart,
+    /// From the start in a new folder with a shorter step of the model key named (the
+    /// atmosphere- and ocean-only modes, which cannot branch; e.g. `"atmosphere.dt"`).
+    StartOver(&'static str),
 }
 
 /// Checks `checks`; on a violation, the error: "`model` blew up in `when`: FIELD = VALUE
@@ -182,9 +182,11 @@ pub fn check<B: Backend>(
     let last = restart::list(dir)
         .first()
         .map_or("none".to_string(), |p| p.display().to_string());
-    let advice = match go_on {
-        GoOn::Branch => "to go on with a shorter time step, start a new folder from a yearly restart before the blow-up: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)",
-        GoOn::Restart => "to go on with a shorter time step, run again into a new folder with --out NEW --set atmosphere.dt=… (or ocean.dt=…)",
+    let advice: String = match go_on {
+        GoOn::Branch => "to go on with a shorter time step, start a new folder from a yearly restart before the blow-up: --out NEW --set initial.from_restart=RESTART --set atmosphere.dt=… (or ocean.dt=…)".into(),
+        GoOn::StartOver(dt) => format!(
+            "to go on with a shorter time step, run again into a new folder: --out NEW --set {dt}=…"
+        ),
     };
     Err(RunError::BlowUp(format!(
         "{model} blew up in {when}: {field} = {} {units} at {} ({} points outside {lo}…{hi} {units}); the output files keep the months before and the newest restart is {last}; {advice}",
@@ -251,11 +253,14 @@ mod tests {
             "0001-02-03",
             &checks[1..],
             dir.path(),
-            GoOn::Restart,
+            GoOn::StartOver("atmosphere.dt"),
         )
         .unwrap_err()
         .to_string();
-        assert!(!e.contains("from_restart"), "{e}");
+        assert!(
+            !e.contains("from_restart") && e.contains("--set atmosphere.dt=…"),
+            "{e}"
+        );
         for w in [
             "the atmosphere blew up in 0001-02-03",
             "land surface temperature = 400 K at 240.00°E, -45.00°N (1 points outside 150…350 K)",

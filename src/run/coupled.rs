@@ -64,8 +64,13 @@ fn interval_fields<B: Backend>(
     mld: &MixedLayer<B>,
 ) -> Vec<(&'static str, Tensor<B, 3>)> {
     let [_, ny, nx] = m.exchange.ocean_mask.dims();
-    let atmos_names = vars::monthly_names(&crate::atmos::variables::VARIABLES);
-    let mut v: Vec<_> = atmos_names.zip(r.atmos_means).collect();
+    let atmos_names: Vec<_> = vars::monthly_names(&crate::atmos::variables::VARIABLES).collect();
+    debug_assert_eq!(
+        atmos_names.len(),
+        r.atmos_means.len(),
+        "one mean per atmosphere sum"
+    );
+    let mut v: Vec<_> = atmos_names.into_iter().zip(r.atmos_means).collect();
     let (l, o, i) = (&s.land, &s.ocean, &s.ice);
     let [hfds, wfo] = r.ocean_means;
     v.extend([

@@ -415,7 +415,7 @@ fn check_state<B: Backend>(s: &OceanOnlySetup<B>, when: &str, dir: &Path) -> Res
         c(Field::OceanU, st.u.clone()),
         c(Field::OceanV, st.v.clone()),
     ];
-    check("the ocean", when, &checks, dir, GoOn::Restart)
+    check("the ocean", when, &checks, dir, GoOn::StartOver("ocean.dt"))
 }
 
 /// The quick-looks of year `year` ([`super::quicklook::ocean_only_year`]): maps of the

@@ -274,7 +274,14 @@ pub fn describe(name: &str) -> Option<(String, &'static str)> {
             "global-mean column energy (J m-2) and water (kg m-2) at the start of the month",
             "1",
         )),
-        "month_samples" => Some(("atmosphere steps in the partial month", "1")),
+        "month_samples" => Some((
+            "samples in the partial month (atmosphere steps, or days of an ocean-only run)",
+            "1",
+        )),
+        "month_sums" => Some((
+            "partial monthly sums of the ocean-only run's global series, in its file's order",
+            "1",
+        )),
         _ => None,
     };
     if let Some((l, u)) = driver {
@@ -289,6 +296,31 @@ pub fn describe(name: &str) -> Option<(String, &'static str)> {
         ),
         v.units,
     ))
+}
+
+/// The stored fingerprint of a restart as the run `physics` compares it. A restart written
+/// before the fingerprint named the mode (2026-12-07, issue 18) is taken to be of the reading
+/// run's mode: its `[run]` table gains that run's `mode = …` line after `experiment = …`.
+/// Coupled restarts of that time resume; atmosphere- and ocean-only ones still differ by their
+/// `[atmos_only]`/`[ocean_only]` table, which is then the difference named.
+fn with_mode_of(stored: &str, physics: &str) -> String {
+    let is_mode = |l: &&str| l.starts_with("mode = ");
+    let (Some(mode), false) = (
+        physics.lines().find(is_mode),
+        stored.lines().any(|l| is_mode(&l)),
+    ) else {
+        return stored.to_string();
+    };
+    let mut lines: Vec<&str> = stored.lines().collect();
+    let Some(at) = lines.iter().rposition(|l| l.starts_with("experiment = ")) else {
+        return stored.to_string();
+    };
+    lines.insert(at + 1, mode);
+    let mut out = lines.join("\n");
+    if stored.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }
 
 /// A restart read back: its fields (state and extra, by name), counters and physics.
@@ -385,7 +417,7 @@ impl Restart {
             let head: String = stored.lines().take(n).collect::<Vec<_>>().join("\n");
             no_dt(&head) == no_dt(physics)
         } else {
-            stored == physics
+            with_mode_of(&stored, physics) == physics
         };
         if !same {
             let stored_part = if prefix {
@@ -395,7 +427,7 @@ impl Restart {
                     .collect::<Vec<_>>()
                     .join("\n")
             } else {
-                stored.clone()
+                with_mode_of(&stored, physics)
             };
             let (a, b): (Vec<&str>, Vec<&str>) =
                 (stored_part.lines().collect(), physics.lines().collect());
@@ -528,4 +560,22 @@ pub struct Search {
     pub found: Option<(PathBuf, Restart)>,
     /// The newer files that were skipped, with why.
     pub skipped: Vec<RestartError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fingerprint without a mode line takes the reading run's; one with a mode line, or
+    /// read by a run whose fingerprint has none, is compared as it is.
+    #[test]
+    fn legacy_fingerprints_take_the_mode_of_the_reading_run() {
+        let old =
+            "[model]\nname = \"t31\"\n\n[run]\nexperiment = \"control\"\nbackend = \"cpu64\"\n";
+        let run = "[model]\nname = \"t31\"\n\n[run]\nexperiment = \"control\"\nmode = \"coupled\"\nbackend = \"cpu64\"\n";
+        assert_eq!(with_mode_of(old, run), run);
+        let other = run.replace("coupled", "atmos_only");
+        assert_eq!(with_mode_of(&other, run), other, "a recorded mode is kept");
+        assert_eq!(with_mode_of(old, old), old);
+    }
 }

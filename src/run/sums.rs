@@ -1,5 +1,5 @@
-//! Monthly sums on the device, by name: what every run mode adds up between two monthly
-//! records.
+//! Monthly sums on the device, by name: what the coupled and atmosphere-only modes add up
+//! between two monthly records (the ocean-only mode sums its global series on the host).
 //!
 //! The names are the `monthly` entries of the variable tables ([`crate::coupler::variables`]);
 //! a step hands its fields over as `(name, tensor)` pairs, which are added to the sum of the
