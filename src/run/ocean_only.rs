@@ -595,10 +595,7 @@ fn write_state<B: Backend>(
     // Θ, S and age as the ocean's table describes them (here without the record dimension);
     // u and v averaged to T points, with the table's units and standard names.
     let table = |name: &str, long_name: Option<&'static str>| {
-        let v = crate::ocean::variables::VARIABLES
-            .iter()
-            .find(|v| v.output && v.name == name)
-            .expect("an ocean output");
+        let v = crate::coupler::variables::output_spec(name).expect("an ocean output");
         VarSpec {
             long_name: long_name.unwrap_or(v.long_name),
             dims: &["depth", "lat", "lon"],
