@@ -66,9 +66,7 @@ use crate::ice::{SeaIceModel, SeaIceState};
 use crate::land::{LandModel, LandState};
 use crate::ocean::step::{freezing_point, OceanForcing};
 use crate::ocean::{OceanModel, OceanState};
-use crate::physics::constants::{
-    CP_AIR, CP_SEAWATER as CP_OCEAN, KELVIN, LATENT_HEAT_VAPOUR, RHO0, SECONDS_PER_DAY,
-};
+use crate::physics::constants::{CP_SEAWATER as CP_OCEAN, KELVIN, RHO0, SECONDS_PER_DAY};
 use burn_tensor::{backend::Backend, Tensor};
 
 /// Freshwater hosing: an extra freshwater flux into the ocean over a region and a period.
@@ -454,11 +452,8 @@ impl<B: Backend> CoupledModel<B> {
         &self,
         data: &crate::forcing::BoundaryData,
     ) -> Result<CoupledState<B>, ModelError> {
-        use crate::atmos::dynamics::AtmosGrid;
-        use crate::atmos::qtcm::{A1_SURFACE, QREF_SURFACE, TREF_SURFACE};
         use crate::backend::{tensor_from_vec, to_vec_f64};
         use crate::io::{CfReader, FILL_VALUE};
-        use crate::physics::thermo::qsat_1000;
         let device = self.exchange.atmos_area.device();
         let ex = &self.exchange;
         let ocean = OceanState::levitus(&self.ocean, &data.dir.join("ocean_initial.nc"), &device)?;
@@ -544,27 +539,7 @@ impl<B: Backend> CoupledModel<B> {
                     + t4(ice.surface_temperature.clone()) * ice.concentration.clone(),
             );
         let ts_cells = to_vec_f64(emission.powf_scalar(0.25));
-        let ts0: Vec<f64> = ts_cells
-            .chunks(nlon)
-            .flat_map(|row| std::iter::repeat_n(row.iter().sum::<f64>() / nlon as f64, nlon))
-            .collect();
-        let t1: Vec<f64> = ts0
-            .iter()
-            .map(|t| (t - 1.0 - TREF_SURFACE) / A1_SURFACE)
-            .collect();
-        let q1: Vec<f64> = ts0
-            .iter()
-            .map(|t| 0.8 * qsat_1000(t - 1.0) * LATENT_HEAT_VAPOUR / CP_AIR - QREF_SURFACE)
-            .collect();
-        let zero = ex.atmos_area.zeros_like();
-        let atmos = self.atmos.dynamics.initial_state(&AtmosGrid {
-            u0: zero.clone(),
-            v0: zero.clone(),
-            u1: zero.clone(),
-            v1: zero.clone(),
-            t1: tensor_from_vec(t1, shape_a, &device),
-            q1: tensor_from_vec(q1, shape_a, &device),
-        });
+        let atmos = self.atmos.dynamics.cold_start(&ts_cells);
         let zo = ex.ocean_mask.zeros_like();
         Ok(CoupledState {
             atmos,

@@ -1,7 +1,7 @@
 //! Burn 0.21 caches the default float dtype per device, and `NdArray<f32>` and
 //! `NdArray<f64>` share one device. This test runs in its own process (its own test
-//! binary, one test) so that f32 tensors are created first, as in a mixed run, and then
-//! checks that every cpu64 tensor Chronos builds is f64.
+//! binary, one test, outside `tests/suite`) so that f32 tensors are created first, as in a
+//! mixed run, and then checks that every cpu64 tensor Chronos builds is f64.
 
 use burn_tensor::{DType, Tensor};
 use chronos::backend::{self, Cpu32, Cpu64};

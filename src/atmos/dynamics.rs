@@ -43,7 +43,7 @@
 //! **Stability at the defaults** (T31, Δt = 1200 s): advection Courant number
 //! |u|_max T Δt/a = 0.29 for 50 m s⁻¹ jets; explicit gravity waves would allow cTΔt/a =
 //! 0.29 too, but the semi-implicit terms make them unconditionally stable; inertial
-//! fΔt ≤ 0.175. Measured (`cargo test --release --test atmos_dynamics -- --nocapture
+//! fΔt ≤ 0.175. Measured (`cargo test --release --test suite -- atmos_dynamics:: --nocapture
 //! full_dynamics`): a 40 m s⁻¹ jet with both modes, T₁ and q₁ active runs 30 days
 //! unchanged at Δt = 1200, 2400, 3600 and 4800 s and blows up at 6000 s (Courant number
 //! 0.93 → 1.17, the leapfrog limit of 1), so the default step has a margin of four.
@@ -61,7 +61,7 @@
 //! means of T₁ and q₁ out of the RAW filter, so that their leapfrog budget (the mean of the
 //! two time levels changes by Δt × the forcing) closes exactly. Drag and ε_i1 return their
 //! kinetic energy as local heat in the physics ([`super::physics`]). Measured over 30 days of
-//! the AMIP-like mode (`cargo test --release --test atmos_physics -- --nocapture`): the
+//! the AMIP-like mode (`cargo test --release --test suite -- atmos_physics:: --nocapture`): the
 //! column energy changes by the integrated TOA minus surface flux to 1.6e-2 W m⁻², and the
 //! column water by ∫(E − P) to 6e-14 kg m⁻² (round-off).
 //!
@@ -360,6 +360,40 @@ impl<B: Backend> AtmosModel<B> {
             current,
             step: 0,
         }
+    }
+
+    /// The cold-start state over a surface of temperature `ts` (K, `[nlat·nlon]`, row-major
+    /// from the south): at rest and zonally uniform (a zonal start avoids a land–sea shock of
+    /// the T₁ gradients), with T₁ putting the surface air 1 K below the zonal mean T̄_s,
+    /// T_s,air = T_ref,s + â₁,s T₁ = T̄_s − 1 K, and q₁ at 80 % relative humidity of it,
+    /// (L/c_p)·0.8 q*(T̄_s − 1 K, 1000 hPa) = q_ref,s + q₁ (Neelin & Zeng 2000, eq. 3.5 for
+    /// the surface values of the vertical structures).
+    pub fn cold_start(&self, ts: &[f64]) -> AtmosState<B> {
+        use crate::physics::thermo::qsat_1000;
+        let (nlat, nlon) = (self.transform.nlat, self.transform.nlon);
+        assert_eq!(ts.len(), nlat * nlon, "one surface temperature per cell");
+        let ts0: Vec<f64> = ts
+            .chunks(nlon)
+            .flat_map(|row| std::iter::repeat_n(row.iter().sum::<f64>() / nlon as f64, nlon))
+            .collect();
+        let t1: Vec<f64> = ts0
+            .iter()
+            .map(|t| (t - 1.0 - TREF_SURFACE) / A1_SURFACE)
+            .collect();
+        let q1: Vec<f64> = ts0
+            .iter()
+            .map(|t| 0.8 * qsat_1000(t - 1.0) * LATENT_HEAT / CP_AIR - QREF_SURFACE)
+            .collect();
+        let shape = [1, nlat, nlon];
+        let zero = crate::backend::zeros::<B, 3>(shape, &self.device);
+        self.initial_state(&AtmosGrid {
+            u0: zero.clone(),
+            v0: zero.clone(),
+            u1: zero.clone(),
+            v1: zero,
+            t1: tensor_from_vec(t1, shape, &self.device),
+            q1: tensor_from_vec(q1, shape, &self.device),
+        })
     }
 
     /// A state at rest with T₁ = q₁ = 0 (the QTCM reference profiles).

@@ -510,7 +510,7 @@ impl StratusTop {
 /// W m⁻² K⁻¹, QTCM1's implied emissivity 1.004 taken as 1); away from it the Planck
 /// sensitivity 4σT³ falls in cold columns and the window opens in dry ones, as they do
 /// physically, and every flux stays positive without a limiter (tested against a grey column
-/// model from 180 to 275 K at 500 hPa in `tests/atmos_radiation.rs`). CO₂: the forcing
+/// model from 180 to 275 K at 500 hPa in `tests/suite/atmos_radiation.rs`). CO₂: the forcing
 /// F_CO₂ = 5.35 ln(C/C₀) ([`co2_forcing`]) leaves the OLR, and the fraction
 /// r = Σₙ cldₙ (−ε_rco2s,n/ε_rco2t,n) (3.3 % for clear sky; QTCM1's `DELTA_CO2` ratios) reaches
 /// the surface.

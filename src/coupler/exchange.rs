@@ -13,7 +13,8 @@
 //! the ocean receives as x_n on its open area integrates to Σ_n A_n m_n x_n =
 //! Σ_k A_k f_o,k x_k, what the atmosphere gave its ocean part, and an upward flux y the
 //! ocean computes integrates to what the atmosphere receives, Σ_k A_k Y_k = Σ_n A_n m_n y_n
-//! — exactly, to round-off, in both directions (tests/coupler.rs).
+//! — exactly, to round-off, in both directions (the `coupler::regrid` tests and
+//! `tests/suite/coupled.rs`).
 //!
 //! **Rivers.** Each atmosphere cell with land sends its runoff (kg s⁻¹ = R A_k) to the ocean
 //! cell the boundary data names (`river_outlet`), where it arrives per unit ocean area;

@@ -112,6 +112,19 @@ fn emission<B: Backend>(t: &Tensor<B, 3>) -> Tensor<B, 3> {
     t.clone().powi_scalar(4) * STEFAN_BOLTZMANN
 }
 
+/// λ = 4σT³ + ρ_a C|V| (c_p + L β ∂q_sat/∂T) (W m⁻² K⁻¹) of a surface at `t` (K) with
+/// `rcv` = ρ_a C|V| (kg m⁻² s⁻¹), evaporation efficiency `beta` and latent heat `l`
+/// (J kg⁻¹) (module docs); any shape.
+fn lambda<B: Backend>(
+    t: &Tensor<B, 3>,
+    rcv: Tensor<B, 3>,
+    beta: Tensor<B, 3>,
+    l: f64,
+) -> Tensor<B, 3> {
+    t.clone().powi_scalar(3) * (4.0 * STEFAN_BOLTZMANN)
+        + rcv * (dqsat_dt(t.clone()) * beta * l + CP_AIR)
+}
+
 /// The ocean grid's surfaces during one coupling interval, fixed at its start, each
 /// `[1, ny, nx]`.
 #[derive(Debug, Clone)]
@@ -233,12 +246,6 @@ impl<B: Backend> SurfaceExchange<B> {
         }
     }
 
-    /// λ = 4σT³ + ρ_a C|V| (c_p + L β ∂q_sat/∂T) of a surface at `t` (module docs).
-    fn lambda(t: &Tensor<B, 3>, rcv: Tensor<B, 3>, beta: Tensor<B, 3>, l: f64) -> Tensor<B, 3> {
-        t.clone().powi_scalar(3) * (4.0 * STEFAN_BOLTZMANN)
-            + rcv * (dqsat_dt(t.clone()) * beta * l + CP_AIR)
-    }
-
     /// The fluxes of one atmosphere step of length `dt` (s) for the surface air `air`: the
     /// land's evaporation efficiency is limited to the water it holds over `dt`; the
     /// atmosphere's sensible heat includes the sea ice's implicit-coupling correction
@@ -329,13 +336,13 @@ impl<B: Backend> SurfaceExchange<B> {
             self.ice_drag,
             g,
         );
-        let lambda_l = Self::lambda(
+        let lambda_l = lambda(
             &land.temperature,
             transfer_coefficient(air_l, land.temperature.clone(), 1.0, g) * drag,
             beta,
             LATENT_HEAT_VAPOUR,
         );
-        let lambda_li = Self::lambda(
+        let lambda_li = lambda(
             &land.ice_temperature,
             transfer_coefficient(air_l, land.ice_temperature.clone(), self.ice_drag, g),
             ones,
@@ -495,8 +502,7 @@ pub fn ocean_fluxes<B: Backend>(
         fo.stress_x.clone() * (c.clone().neg() + 1.0) + fi.stress_x.clone() * c.clone(),
         fo.stress_y.clone() * (c.clone().neg() + 1.0) + fi.stress_y.clone() * c.clone(),
     ];
-    let derivative = ts_i.clone().powi_scalar(3) * (4.0 * STEFAN_BOLTZMANN)
-        + x.sea_ice_transfer.clone() * (dqsat_dt(ts_i.clone()) * LS + CP_AIR);
+    let derivative = lambda(ts_i, x.sea_ice_transfer.clone(), ts_i.ones_like(), LS);
     let up = (q.clone().neg() * open.clone() + fice_seen * c.clone()) * mask.clone()
         + ice_correction.clone();
     let ep =

@@ -49,7 +49,7 @@
 //! Q_oi Δt = Δℋ + c Δt (F(Tₛ⁺) + L_f(S − E)) + Q_frazil (the ocean already gained the frazil
 //! heat), which is c F_o Δt unless the ice vanished; freshwater c(S − E) − Δ(ρ_iV + ρ_sV_s)/Δt;
 //! salt −S_i ρ_i ΔV/Δt. Ocean + ice salt and the energy and water of atmosphere, ice and
-//! ocean are then conserved exactly (tests/sea_ice.rs).
+//! ocean are then conserved exactly (tests/suite/sea_ice.rs).
 //!
 //! **Albedo** α = α_i + (α_s − α_i) h_s/(h_s + d); α_i is a tensor parameter (autodiff).
 //!

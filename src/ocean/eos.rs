@@ -11,6 +11,11 @@
 //!   ρ₀ = 1024 kg m⁻³, Θ₀ = 9.85 °C, S₀ = 35 g kg⁻¹, g = 9.81 m s⁻², c_s = 1490 m s⁻¹,
 //!   β_T = 1.67e-4 K⁻¹, β_T* = 1e-5 K⁻², β_S = 0.78e-3 (g kg⁻¹)⁻¹, γ = 1.1e-8 Pa⁻¹.
 //!
+//! Here g = 9.81 m s⁻² is the equation's own constant (it turns depth into pressure,
+//! p ≈ ρ₀ g |z|), the `grav = 9.81` of Veros' `nonlinear_eq2` module, so the formula is
+//! theirs exactly; the hydrostatic pressure of the momentum equations uses `planet.gravity`
+//! (9.80616 m s⁻²).
+//!
 //! The compressibility term g z/c_s² depends on depth only, so it does not drive flow on
 //! z-levels but keeps ρ′ realistic. Inputs `[nz, ny, nx]`, depth `[nz, 1, 1]` (broadcast).
 //!

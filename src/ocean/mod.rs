@@ -37,7 +37,7 @@
 //! | vertical mixing, friction, convection | any | implicit |
 //!
 //! There are no external gravity waves (rigid lid). A one-year T31 run at Δt = 1 h stays finite
-//! (`cargo test --release --test ocean_step -- --ignored`); at Δt = 2 h the same run grew
+//! (`cargo test --release --test suite -- ocean_step:: --ignored`); at Δt = 2 h the same run grew
 //! unstable after about 200 days (maximum speed 0.3 → 1.5 m s⁻¹ between days 150 and 210),
 //! consistent with Ω Δt = 0.52 leaving AB2's damped range and the Arctic internal-wave number
 //! reaching ≈ 0.8, so 1 h is the default.

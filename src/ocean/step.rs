@@ -33,7 +33,7 @@
 //! the solution δ of (I − ΔtD)δ = ΔtD(x + Δ)), and Θ and S are accumulated by compensated
 //! (Kahan) summation with the compensation kept in the state ([`compensated_add`]). In f32 a
 //! deep-ocean change of 1e-8 K per step is far below half an ulp of Θ (1.2e-7 K at 2 °C) and
-//! would be lost by a plain x + Δ; with the compensation it accumulates (tests/ocean_precision.rs
+//! would be lost by a plain x + Δ; with the compensation it accumulates (tests/suite/ocean_precision.rs
 //! compares f32 with f64 over 10 years).
 //!
 //! With zero surface fluxes, Σ V_T Θ and Σ V_T S change only by round-off: advection and

@@ -17,13 +17,13 @@ use burn_tensor::{backend::Backend, Tensor};
 /// Saturation specific humidity at 1000 hPa (kg kg⁻¹) of temperature `t` (K), QTCM1's
 /// `hsat0`: q_sat = 0.622 · 0.6108 kPa · exp(17.27 T_c/(237.3 + T_c)) / 100 kPa, T_c = T − 273.15.
 pub fn qsat_1000(t: f64) -> f64 {
-    let tc = t - 273.15;
+    let tc = t - KELVIN;
     0.622 * 0.6108 * (17.27 * tc / (237.3 + tc)).exp() * 0.01
 }
 
 /// [`qsat_1000`] elementwise on a tensor of temperatures (K), any shape.
 pub fn qsat<B: Backend, const D: usize>(t: Tensor<B, D>) -> Tensor<B, D> {
-    let tc = t - 273.15;
+    let tc = t - KELVIN;
     (tc.clone() / (tc + 237.3) * 17.27).exp() * (0.622 * 0.6108 * 0.01)
 }
 

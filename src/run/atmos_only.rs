@@ -31,9 +31,7 @@ use super::restart::{Field, Restart};
 use super::simulation::{Mode, Simulation, Summary};
 use super::sums::MonthlySums;
 use super::{RunError, RunOptions};
-use crate::atmos::dynamics::AtmosGrid;
 use crate::atmos::physics::{AtmosDiagnostics, AtmosPhysics, PhysicsForcing};
-use crate::atmos::qtcm::{A1_SURFACE, QREF_SURFACE, TREF_SURFACE};
 use crate::atmos::{AtmosModel, AtmosState};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ModelConfig, ResolvedConfig};
@@ -45,8 +43,6 @@ use crate::io::fields::Collect;
 use crate::io::registry::VarSpec;
 use crate::io::{axes, CfReader, CfWriter, Storage, FILL_VALUE};
 use crate::physics::constants::SECONDS_PER_DAY;
-use crate::physics::constants::{CP_AIR, LATENT_HEAT_VAPOUR as LATENT_HEAT};
-use crate::physics::thermo::qsat_1000;
 use burn_tensor::{backend::Backend, Tensor};
 use std::path::{Path, PathBuf};
 
@@ -95,6 +91,21 @@ impl<B: Backend> AtmosOnly<B> {
         device: &B::Device,
     ) -> Result<Self, RunError> {
         let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
+        Self::on_grids(model_cfg, &grids, kind, co2, orbit, device)
+    }
+
+    /// [`AtmosOnly::new`] on grids already built for `model_cfg`.
+    ///
+    /// # Errors
+    /// [`RunError`] when the boundary data cannot be read.
+    pub fn on_grids(
+        model_cfg: &ModelConfig,
+        grids: &ModelGrids,
+        kind: SurfaceKind,
+        co2: f64,
+        orbit: Orbit,
+        device: &B::Device,
+    ) -> Result<Self, RunError> {
         let model =
             AtmosModel::<B>::new(model_cfg, device).map_err(|e| RunError::Config(e.to_string()))?;
         let g = &grids.atmosphere;
@@ -104,7 +115,7 @@ impl<B: Backend> AtmosOnly<B> {
         let (shape, gravity) = ([1, nlat, nlon], model_cfg.planet.gravity);
         let (surface, land_t, soil, snow) = match kind {
             SurfaceKind::Amip => {
-                let data = BoundaryData::load(&model_cfg.model.name, &grids)?;
+                let data = BoundaryData::load(&model_cfg.model.name, grids)?;
                 // The aquaplanet has no cloud observations: it keeps QTCM1's reference stratus.
                 physics =
                     physics.with_stratus(&model_cfg.atmosphere_physics, &data, shape, device)?;
@@ -158,33 +169,8 @@ impl<B: Backend> AtmosOnly<B> {
             tensor_from_vec(soil, shape, device),
             tensor_from_vec(snow, shape, device),
         );
-        // Initial T₁, q₁ from the zonal mean of the cells' surface temperature (a zonally
-        // uniform start avoids a land–sea shock of the T₁ gradients).
         let ts_cells = to_vec_f64(surface.initial_surface_temperature(&surface_state));
-        let ts0: Vec<f64> = ts_cells
-            .chunks(nlon)
-            .flat_map(|row| {
-                let m = row.iter().sum::<f64>() / nlon as f64;
-                std::iter::repeat_n(m, nlon)
-            })
-            .collect();
-        let t1: Vec<f64> = ts0
-            .iter()
-            .map(|t| (t - 1.0 - TREF_SURFACE) / A1_SURFACE)
-            .collect();
-        let q1: Vec<f64> = ts0
-            .iter()
-            .map(|t| 0.8 * qsat_1000(t - 1.0) * LATENT_HEAT / CP_AIR - QREF_SURFACE)
-            .collect();
-        let zero = crate::backend::zeros::<B, 3>(shape, device);
-        let state = model.initial_state(&AtmosGrid {
-            u0: zero.clone(),
-            v0: zero.clone(),
-            u1: zero.clone(),
-            v1: zero.clone(),
-            t1: tensor_from_vec(t1, shape, device),
-            q1: tensor_from_vec(q1, shape, device),
-        });
+        let state = model.cold_start(&ts_cells);
         let w: Vec<f64> = g
             .weights
             .iter()
@@ -377,14 +363,15 @@ impl<B: Backend> AtmosOnlyRun<B> {
             .at(0.0)
             .map_err(|e| RunError::Config(e.to_string()))?;
         let model_cfg = &cfg.model;
-        let sim = AtmosOnly::<B>::new(
+        let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
+        let sim = AtmosOnly::<B>::on_grids(
             model_cfg,
+            &grids,
             settings.surface,
             exp.forcing.co2.at(0.0),
             orbit,
             device,
         )?;
-        let grids = ModelGrids::new(model_cfg).map_err(|e| RunError::Config(e.to_string()))?;
         let dt = model_cfg.atmosphere.dt;
         let label = format!(
             "atmosphere-only ({}) {} on {}: Δt = {} s, CO₂ {}, orbit {}",
@@ -709,16 +696,9 @@ impl<B: Backend> Mode for AtmosOnlyRun<B> {
 
     fn open_outputs(&mut self, dir: &Path, resume: Option<f64>) -> Result<(), RunError> {
         for (w, spec) in self.writers.iter_mut().zip(&self.specs) {
-            let p = spec.kind.path(dir, 0);
-            *w = match resume {
-                Some(until) if p.exists() => output::rebuild(&p, spec, until)?,
-                _ => None,
-            };
-            if w.is_none() {
-                *w = Some(output::create(&p, spec)?);
-            }
+            *w = Some(output::reopen(&spec.kind.path(dir, 0), spec, resume)?);
         }
-        Ok(())
+        super::remove_stale_quicklooks(dir, resume)
     }
 }
 

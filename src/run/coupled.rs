@@ -35,7 +35,7 @@ use super::output::{self, FileSpec, Kind, COMPONENTS};
 use super::restart::{self, Field, Restart};
 use super::simulation::{self, Mode, Simulation};
 use super::sums::{MonthlyMeans, MonthlySums};
-use super::{RunError, RunOptions};
+use super::{io_err, RunError, RunOptions};
 use crate::backend::{tensor_from_vec, to_vec_f64, BackendKind};
 use crate::config::{ExperimentConfig, ResolvedConfig};
 use crate::coupler::variables::{self as vars, TABLES};
@@ -155,15 +155,7 @@ pub use super::simulation::{Interrupted, Summary, Timing};
 
 /// The files of a run folder the coupled mode writes: yearly files and `global.nc`.
 fn own_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    rd.filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            n == "global.nc" || yearly_file(n).is_some()
-        })
-        .collect()
+    super::files_where(dir, |n| n == "global.nc" || yearly_file(n).is_some())
 }
 
 /// The component and year of a yearly file name `STEM_YYYY.nc`.
@@ -176,13 +168,6 @@ fn yearly_file(name: &str) -> Option<(usize, u64)> {
             .and_then(|y| y.parse().ok())
             .map(|y| (i, y))
     })
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
 }
 
 /// Runs (or resumes) a coupled experiment with the [`Simulation`] driver (module docs).
@@ -432,15 +417,19 @@ impl<B: Backend> Mode for Coupled<'_, B> {
     }
 
     fn finish(&mut self, dir: &Path, _complete: bool) -> Result<Vec<PathBuf>, RunError> {
+        // Files of a year still open (a run stopped by a signal inside the year).
+        let mut files = Vec::new();
         for w in self.writers.iter_mut() {
             if let Some(w) = w.take() {
+                files.push(w.path().to_path_buf());
                 w.close()?;
             }
         }
         if let Some(g) = self.global.take() {
             g.close()?;
         }
-        Ok(vec![Kind::Global.path(dir, 0)])
+        files.push(Kind::Global.path(dir, 0));
+        Ok(files)
     }
 
     fn restart_fields(&self) -> (Vec<Field>, [f64; 3]) {
@@ -481,9 +470,6 @@ impl<B: Backend> Mode for Coupled<'_, B> {
             // written at the end of a shorter run is rewritten whole); the files of its year
             // stay open.
             let year = Date::of_seconds(until * SECONDS_PER_DAY).year;
-            if g_path.exists() {
-                self.global = output::rebuild(&g_path, self.spec(Kind::Global), until)?;
-            }
             for p in own_files(dir) {
                 let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
                 let Some((i, y)) = yearly_file(n) else {
@@ -491,18 +477,13 @@ impl<B: Backend> Mode for Coupled<'_, B> {
                 };
                 if y > year {
                     std::fs::remove_file(&p).map_err(io_err(&p))?;
-                    for q in ["maps", "series"] {
-                        let _ = std::fs::remove_file(dir.join(format!("quicklook_{y:04}_{q}.png")));
-                    }
                 } else if y == year {
                     self.writers[i] = output::rebuild(&p, self.spec(COMPONENTS[i]), until)?;
                 }
             }
         }
-        if self.global.is_none() {
-            self.global = Some(output::create(&g_path, self.spec(Kind::Global))?);
-        }
-        Ok(())
+        self.global = Some(output::reopen(&g_path, self.spec(Kind::Global), resume)?);
+        super::remove_stale_quicklooks(dir, resume)
     }
 }
 

@@ -125,6 +125,38 @@ pub enum RunError {
     },
 }
 
+/// The files of `dir` whose names `keep` accepts (none when `dir` cannot be read).
+pub(crate) fn files_where(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    rd.filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| keep(p.file_name().and_then(|n| n.to_str()).unwrap_or_default()))
+        .collect()
+}
+
+/// The [`RunError::Io`] of a file operation on `path`, for `map_err`.
+pub(crate) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// On resume from a restart at `resume` (days since 0001-01-01), removes the quick-looks of
+/// its year and later ([`quicklook::remove_from`]): the resumed run remakes those it reaches.
+///
+/// # Errors
+/// [`RunError::Io`] when a file cannot be removed.
+pub(crate) fn remove_stale_quicklooks(dir: &Path, resume: Option<f64>) -> Result<(), RunError> {
+    let Some(until) = resume else {
+        return Ok(());
+    };
+    let year = calendar::Date::of_seconds(until * crate::physics::constants::SECONDS_PER_DAY).year;
+    quicklook::remove_from(dir, year).map_err(io_err(dir))?;
+    Ok(())
+}
+
 /// Creates the output folder `out` (and its parents).
 ///
 /// # Errors

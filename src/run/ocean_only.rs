@@ -380,14 +380,8 @@ impl<B: Backend> Mode for OceanOnlyRun<B> {
 
     fn open_outputs(&mut self, dir: &Path, resume: Option<f64>) -> Result<(), RunError> {
         let p = self.spec.kind.path(dir, 0);
-        self.writer = match resume {
-            Some(until) if p.exists() => output::rebuild(&p, &self.spec, until)?,
-            _ => None,
-        };
-        if self.writer.is_none() {
-            self.writer = Some(output::create(&p, &self.spec)?);
-        }
-        Ok(())
+        self.writer = Some(output::reopen(&p, &self.spec, resume)?);
+        super::remove_stale_quicklooks(dir, resume)
     }
 }
 

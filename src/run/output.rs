@@ -116,6 +116,28 @@ pub fn append(
     w.sync()
 }
 
+/// Opens the output file `path` of a run starting (`resume` is `None`: a new file) or
+/// resuming from a restart at `resume` (days since 0001-01-01): the file is cut back to the
+/// records that end by then ([`rebuild`]). A file missing on resume is started again with a
+/// warning on standard error (its months before the restart are not in it).
+///
+/// # Errors
+/// [`CfError`] when the file cannot be read or written.
+pub fn reopen(path: &Path, spec: &FileSpec, resume: Option<f64>) -> Result<CfWriter, CfError> {
+    if let Some(until) = resume {
+        if !path.exists() {
+            eprintln!(
+                "warning: {} is missing; it starts again at the restart (day {until:.0} since \
+                 0001-01-01) without the months before",
+                path.display()
+            );
+        } else if let Some(w) = rebuild(path, spec, until)? {
+            return Ok(w);
+        }
+    }
+    create(path, spec)
+}
+
 /// Rewrites `path` (written for `spec`) keeping only the records that end at or before
 /// `until` (days since 0001-01-01), by the same calls that wrote it, and returns the new
 /// file still open for the next record — so that a resumed run continues the file exactly
@@ -167,4 +189,53 @@ pub fn rebuild(path: &Path, spec: &FileSpec, until: f64) -> Result<Option<CfWrit
     // The open file keeps its inode across the rename.
     std::fs::rename(&tmp, path).map_err(io)?;
     Ok(Some(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> FileSpec {
+        FileSpec {
+            kind: Kind::Global,
+            axes: vec![],
+            vars: vec![VarSpec::series("x", "a test series", "1")],
+            storage: Storage::F64,
+            attrs: vec![],
+        }
+    }
+
+    fn records(path: &Path) -> usize {
+        CfReader::open(path).unwrap().times().unwrap().len()
+    }
+
+    #[test]
+    fn reopen_cuts_back_on_resume_and_never_overwrites_a_new_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("global.nc");
+        let s = spec();
+        let mut w = reopen(&p, &s, None).unwrap();
+        append(&mut w, [0.0, 31.0], &[("x", &[1.0])]).unwrap();
+        append(&mut w, [31.0, 59.0], &[("x", &[2.0])]).unwrap();
+        w.close().unwrap();
+        assert!(matches!(reopen(&p, &s, None), Err(CfError::Exists { .. })));
+        assert_eq!(
+            records(&p),
+            2,
+            "a refused new run leaves the file as it was"
+        );
+        // A restart on 1 February keeps January only, and the file goes on from there.
+        let mut w = reopen(&p, &s, Some(31.0)).unwrap();
+        append(&mut w, [31.0, 59.0], &[("x", &[3.0])]).unwrap();
+        w.close().unwrap();
+        let r = CfReader::open(&p).unwrap();
+        assert_eq!(r.read("x").unwrap().0, [1.0, 3.0]);
+        drop(r);
+        // A restart before the first month's end keeps nothing; a missing file starts again.
+        reopen(&p, &s, Some(10.0)).unwrap().close().unwrap();
+        assert_eq!(records(&p), 0);
+        std::fs::remove_file(&p).unwrap();
+        reopen(&p, &s, Some(31.0)).unwrap().close().unwrap();
+        assert_eq!(records(&p), 0);
+    }
 }

@@ -1,6 +1,7 @@
-//! Quick-look PNG plots of a run (coupled or atmosphere-only), made beside the NetCDF output when a year is
-//! complete, with `plotters` and a bundled TrueType font (DejaVu Sans, Bitstream Vera
-//! licence in `src/run/fonts/`), so no Python, system fonts or system libraries are needed:
+//! Quick-look PNG plots of a run (coupled, atmosphere-only or ocean-only), made beside the
+//! NetCDF output when a year is complete, with `plotters` and a bundled TrueType font
+//! (DejaVu Sans, Bitstream Vera licence in `src/run/fonts/`), so no Python, system fonts or
+//! system libraries are needed:
 //!
 //! - `quicklook_YYYY_maps.png`: annual means of year YYYY — SST (`tos`, °C), surface air
 //!   temperature (`tas`, K), precipitation (`pr`, mm day⁻¹) and net downward TOA flux
@@ -22,6 +23,27 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
+
+/// Removes the quick-looks `quicklook_YYYY_*.png` of the years from `year` on in `dir`:
+/// a run resumed inside year `year` remakes them, and a shorter resumed run must not leave
+/// those of the longer run it continues. Returns the files removed.
+///
+/// # Errors
+/// The I/O error of a file that cannot be removed.
+pub fn remove_from(dir: &Path, year: u64) -> std::io::Result<Vec<PathBuf>> {
+    let year_of = |n: &str| {
+        n.strip_prefix("quicklook_")
+            .filter(|_| n.ends_with(".png"))
+            .and_then(|r| r.get(..4))
+            .and_then(|d| d.parse::<u64>().ok())
+    };
+    let mut removed = super::files_where(dir, |n| year_of(n).is_some_and(|y| y >= year));
+    removed.sort();
+    for p in &removed {
+        std::fs::remove_file(p)?;
+    }
+    Ok(removed)
+}
 
 /// Errors of the quick-look plots.
 #[derive(Debug, thiserror::Error)]
@@ -911,6 +933,38 @@ mod tests {
         assert_eq!(colour(&DIVERGING, 0.5), rgb(DIVERGING[3]));
         assert_eq!(colour(&DIVERGING, 2.0), rgb(DIVERGING[6]));
         assert_eq!(colour(&DIVERGING, f64::NAN), rgb(DIVERGING[0]));
+    }
+
+    #[test]
+    fn remove_from_takes_the_later_years_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "quicklook_0001_maps.png",
+            "quicklook_0002_maps.png",
+            "quicklook_0002_series.png",
+            "quicklook_0003_series.png",
+            "quicklook_0003_notes.txt",
+            "atmos_0003.nc",
+        ];
+        for n in names {
+            std::fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        let removed = remove_from(dir.path(), 2).unwrap();
+        let removed: Vec<_> = removed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                "quicklook_0002_maps.png",
+                "quicklook_0002_series.png",
+                "quicklook_0003_series.png"
+            ]
+        );
+        for n in [names[0], names[4], names[5]] {
+            assert!(dir.path().join(n).exists(), "{n} removed");
+        }
     }
 
     #[test]

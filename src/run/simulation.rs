@@ -21,7 +21,7 @@
 
 use super::calendar::Date;
 use super::restart::{self, Field, Restart};
-use super::{length_days, RunError, RunOptions};
+use super::{io_err, length_days, RunError, RunOptions};
 use crate::backend::BackendKind;
 use crate::config::{ExperimentConfig, ResolvedConfig};
 use crate::physics::constants::{SECONDS_PER_DAY, SECONDS_PER_YEAR};
@@ -139,23 +139,10 @@ pub struct Simulation<'a, M: Mode> {
 
 /// The files of `dir` that `--force` removes besides the mode's own: restarts, quick-looks.
 fn driver_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    rd.filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            (n.starts_with("restart_") && n.ends_with(".nc"))
-                || (n.starts_with("quicklook_") && n.ends_with(".png"))
-        })
-        .collect()
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    super::files_where(dir, |n| {
+        (n.starts_with("restart_") && n.ends_with(".nc"))
+            || (n.starts_with("quicklook_") && n.ends_with(".png"))
+    })
 }
 
 /// What a resumed run must share with the restart: the physics (with the mode's surface

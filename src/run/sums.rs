@@ -144,7 +144,10 @@ impl<B: Backend> MonthlySums<B> {
         v
     }
 
-    /// The sums of restart `r` (empty when it was written at a month boundary).
+    /// The sums of restart `r` (empty when it was written at a month boundary). Their
+    /// shapes are the restart's: a restart is read only after its physics fingerprint, which
+    /// includes the resolution, matched the run's ([`super::restart`]), so they are the
+    /// model's.
     ///
     /// # Errors
     /// [`RestartError::Corrupt`] when the restart has some partial sums but not all of

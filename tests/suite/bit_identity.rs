@@ -4,7 +4,7 @@
 //! Each run below goes to a temporary folder; every variable of every NetCDF file it writes is
 //! read as `f64` and hashed (FNV-1a over the IEEE bits, with the shape), and the hashes are
 //! compared with `tests/data/output_checksums.txt`, recorded from `dd7448f` with
-//! `CHRONOS_RECORD_CHECKSUMS=1 cargo test --release --test bit_identity` (which rewrites the
+//! `CHRONOS_RECORD_CHECKSUMS=1 cargo test --release --test suite -- bit_identity::` (which rewrites the
 //! file and then fails on purpose, so a recording can never pass as a test). Attributes
 //! (history, titles) are not compared. A mode may add a file the recording does not have only
 //! if it is a restart (`restart_*.nc`): atmosphere-only and ocean-only runs gained restarts in
@@ -18,8 +18,7 @@ use chronos::io::CfReader;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 /// The runs: a label, the experiment, the backend and the days.
 const RUNS: [(&str, &str, &str, &str); 5] = [
@@ -97,7 +96,7 @@ fn read_recorded(path: &Path) -> BTreeMap<String, u64> {
 
 fn record(path: &Path, all: &BTreeMap<String, u64>) {
     let mut text = String::from(
-        "# FNV-1a hashes of every output variable of tests/bit_identity.rs's runs\n\
+        "# FNV-1a hashes of every output variable of tests/suite/bit_identity.rs's runs\n\
          # (label/file/variable hash); recorded with CHRONOS_RECORD_CHECKSUMS=1.\n",
     );
     for (k, h) in all {

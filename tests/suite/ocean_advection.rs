@@ -10,8 +10,7 @@ use chronos::ocean::{superbee_tendency, FaceVelocity, OceanModel};
 
 type B = Cpu64;
 
-mod common;
-use common::noise;
+use crate::common::noise;
 
 #[test]
 fn tracer_content_is_conserved_on_the_real_t31_geometry() {

@@ -3,7 +3,7 @@
 use std::process::Output;
 
 fn chronos(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = common_cf::chronos_command();
+    let mut cmd = common::chronos_command();
     cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
@@ -168,8 +168,7 @@ fn help_lists_the_commands_and_environment() {
     );
 }
 
-#[path = "common/mod.rs"]
-mod common_cf;
+use crate::common;
 
 /// Runs `experiment` for three days into `out`; asserts success, returns the arguments (to
 /// repeat the run) and the standard output.
@@ -199,7 +198,7 @@ fn ocean_only_run_writes_cf_files_and_refuses_to_overwrite() {
         "{config}"
     );
     for f in ["ocean_diagnostics.nc", "ocean_state.nc"] {
-        common_cf::cf_check(&out.join(f));
+        common::cf_check(&out.join(f));
     }
     let before = std::fs::metadata(out.join("ocean_state.nc"))
         .unwrap()
@@ -238,9 +237,9 @@ fn coupled_run_writes_cf_files_and_reads_forcing_tables() {
         "land_0001.nc",
         "seaice_0001.nc",
     ] {
-        common_cf::cf_check(&out.join(f));
+        common::cf_check(&out.join(f));
     }
-    common_cf::xarray_check(&out);
+    common::xarray_check(&out);
     for f in [
         "quicklook_0001_maps.png",
         "quicklook_0001_series.png",
@@ -354,7 +353,7 @@ fn atmos_only_run_writes_cf_files() {
         "{config}"
     );
     for f in ["atmos_monthly.nc", "atmos_global.nc"] {
-        common_cf::cf_check(&out.join(f));
+        common::cf_check(&out.join(f));
     }
     let r = chronos::io::CfReader::open(&out.join("atmos_monthly.nc")).unwrap();
     let vars = r.variables();

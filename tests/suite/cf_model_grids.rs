@@ -1,11 +1,10 @@
 //! CF-1.8 files on the real model grids: write, reopen, append, read back exactly; the
 //! coordinates are in the Chronos frame; the file passes the CF checker when available.
 
+use crate::common::cf_check;
 use chronos::config::ResolvedConfig;
 use chronos::grid::ModelGrids;
 use chronos::io::{axes, CfReader, CfWriter, Storage, VarSpec, FILL_VALUE};
-mod common;
-use common::cf_check;
 use std::sync::Mutex;
 
 /// HDF5 locks are held by open file descriptors, which a child process (the CF checker)

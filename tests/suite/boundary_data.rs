@@ -11,7 +11,7 @@ use chronos::grid::ModelGrids;
 use chronos::io::{CfReader, FILL_VALUE};
 use chronos::numerics::compensated_sum;
 
-mod common;
+use crate::common;
 
 fn load(name: &str) -> (ModelGrids, BoundaryData) {
     let grids = ModelGrids::new(&ResolvedConfig::builtin(name).unwrap().model).unwrap();

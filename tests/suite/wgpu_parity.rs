@@ -4,7 +4,6 @@
 //! Runs on Debian's software Vulkan device (lavapipe) where no GPU exists. Without an
 //! adapter the test is skipped, unless `CHRONOS_REQUIRE_WGPU=1` (set by `.ci/run`), when
 //! it fails.
-#![cfg(feature = "wgpu")]
 
 use burn_tensor::backend::Backend;
 use chronos::backend::{self, Cpu32, Gpu};

@@ -9,8 +9,7 @@
 use chronos::io::{CfReader, FILL_VALUE};
 use std::path::{Path, PathBuf};
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 /// The experiments and the days each runs; the test fails if `experiments/` holds another.
 const EXPERIMENTS: [(&str, &str); 8] = [

@@ -1,14 +1,14 @@
-//! The coupled run driver end to end (`chronos run`, T31, release binary): a run stopped by
-//! SIGTERM in the middle of a month and resumed is bitwise identical to an uninterrupted
-//! one; truncated restarts, changed physics, finished runs, `--force`, initial states from
-//! restarts and bad input are handled with clear messages and without losing data.
+//! The run driver end to end (`chronos run`, T31, release binary): a coupled, an
+//! atmosphere-only and an ocean-only run extended from a shorter one, stopped by SIGTERM in
+//! the middle of a month and resumed is bitwise identical to an uninterrupted one; truncated
+//! restarts, changed physics, finished runs, `--force`, initial states from restarts and bad
+//! input are handled with clear messages and without losing data.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-#[path = "common/mod.rs"]
-mod common;
+use crate::common;
 
 fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = common::chronos_command();
@@ -66,41 +66,11 @@ fn restart_seconds(name: &str) -> f64 {
     (((p[0] - 1) * 365 + doy) * 86400 + p[3]) as f64
 }
 
-/// A T31 control run of 33 days stopped by a real SIGTERM from outside in the middle of
-/// February (January's records are then kept and the files continued) and resumed gives the
-/// same files — every NetCDF file, restart and quick-look — bit for bit as the same run
-/// uninterrupted; so does a 3-day run (which ends inside January) extended to 33 days.
-#[test]
-fn sigterm_mid_month_then_resume_is_bitwise_identical() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    let args = |out: &Path| -> Vec<String> {
-        ["run", "experiments/control.toml", "--days", "33", "--out"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([out.to_str().unwrap().to_string()])
-            .collect()
-    };
-    let args_a = args(&a);
-    let uninterrupted = std::thread::spawn(move || {
-        let refs: Vec<&str> = args_a.iter().map(String::as_str).collect();
-        chronos(&refs, &[])
-    });
-    let c = dir.path().join("c");
-    let args_c = args(&c);
-    let extended = std::thread::spawn(move || {
-        let mut refs: Vec<&str> = args_c.iter().map(String::as_str).collect();
-        refs[3] = "3";
-        let short = chronos(&refs, &[]);
-        refs[3] = "33";
-        (short, chronos(&refs, &[]))
-    });
-
-    // B: progress lines on every interval; SIGTERM once the model is past 1 February 12:00
-    // (36 coupling intervals before the end, so that a fast machine cannot finish first).
-    let args_b = args(&b);
-    let refs: Vec<&str> = args_b.iter().map(String::as_str).collect();
-    let mut child = command(&refs, &[("CHRONOS_LOG_SECONDS", "0")])
+/// Runs `args` with a progress line on every interval, sends it a real SIGTERM from outside
+/// at its first progress line starting with `at`, asserts that it stopped with exit status
+/// 143 (128 + SIGTERM) naming the signal, and returns its standard error.
+fn run_until_sigterm(args: &[&str], at: &str) -> String {
+    let mut child = command(args, &[("CHRONOS_LOG_SECONDS", "0")])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -112,7 +82,7 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         let line = line.unwrap();
         log.push_str(&line);
         log.push('\n');
-        if !sent && line.starts_with("progress 0001-02-01 12:00") {
+        if !sent && line.starts_with(at) {
             // The shell's built-in kill: /bin/kill (procps) is not on every Debian image.
             let ok = Command::new("sh")
                 .args(["-c", &format!("kill -TERM {}", child.id())])
@@ -123,7 +93,7 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         }
     }
     let status = child.wait().unwrap();
-    assert!(sent, "no progress line seen:\n{log}");
+    assert!(sent, "no progress line {at:?} seen:\n{log}");
     assert_eq!(
         status.code(),
         Some(143),
@@ -133,45 +103,90 @@ fn sigterm_mid_month_then_resume_is_bitwise_identical() {
         log.contains("stopped by SIGTERM") && log.contains("run the same command again"),
         "{log}"
     );
-    let stop = snapshot(&b);
-    let mid: Vec<&str> = names(&stop)
+    log
+}
+
+/// The restart a signal wrote in February of year 1 (the only one there).
+fn february_restart(dir: &Path) -> String {
+    let stop: Vec<String> = names(&snapshot(dir))
         .into_iter()
-        .filter(|n| n.starts_with("restart_") && *n != "restart_0001-01-01-00000.nc")
+        .filter(|n| n.starts_with("restart_0001-02"))
+        .map(String::from)
         .collect();
-    assert_eq!(mid.len(), 1, "one restart written at the stop: {mid:?}");
-    let t = restart_seconds(mid[0]);
+    assert_eq!(stop.len(), 1, "one restart written at the stop: {stop:?}");
+    stop[0].clone()
+}
+
+/// Every file of `run` but the restarts `extra` is byte-identical to that of `reference`.
+fn assert_same_files(reference: &Path, run: &Path, extra: &[&str]) {
+    let sa = snapshot(reference);
+    let s: Vec<(String, Vec<u8>)> = snapshot(run)
+        .into_iter()
+        .filter(|(n, _)| !extra.contains(&n.as_str()))
+        .collect();
+    assert_eq!(names(&sa), names(&s), "{}", run.display());
+    for ((n, x), (_, y)) in sa.iter().zip(&s) {
+        assert!(
+            x == y,
+            "{n} differs between {} and {}",
+            reference.display(),
+            run.display()
+        );
+    }
+}
+
+/// A T31 control run of 3 days (it ends inside January: the partial month is written and its
+/// sums kept in the end restart), extended to 33 days, stopped there by a real SIGTERM from
+/// outside in the middle of February (January's records are then kept and the files
+/// continued) and resumed, gives the same files — every NetCDF file, restart and quick-look —
+/// bit for bit as the same 33 days run uninterrupted.
+#[test]
+fn extended_then_stopped_by_sigterm_mid_month_then_resumed_is_bitwise_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let args = |out: &Path, days: &str| -> Vec<String> {
+        ["run", "experiments/control.toml", "--days", days, "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([out.to_str().unwrap().to_string()])
+            .collect()
+    };
+    let args_a = args(&a, "33");
+    let uninterrupted = std::thread::spawn(move || {
+        let refs: Vec<&str> = args_a.iter().map(String::as_str).collect();
+        chronos(&refs, &[])
+    });
+    let args_short = args(&b, "3");
+    let refs: Vec<&str> = args_short.iter().map(String::as_str).collect();
+    let short = chronos(&refs, &[]);
+    assert!(short.status.success(), "{}", err_of(&short));
+
+    // The extension, stopped once the model is past 1 February 12:00 (36 coupling intervals
+    // before the end, so that a fast machine cannot finish first).
+    let args_b = args(&b, "33");
+    let refs: Vec<&str> = args_b.iter().map(String::as_str).collect();
+    let log = run_until_sigterm(&refs, "progress 0001-02-01 12:00");
+    assert!(log.contains("resumed from"), "{log}");
+    let mid = february_restart(&b);
+    let t = restart_seconds(&mid);
     assert!(
         (31.5 * 86400.0..33.0 * 86400.0).contains(&t),
         "stopped at {t} s: inside February, before the end"
     );
+    let r = chronos::io::CfReader::open(&b.join("ocean_0001.nc")).unwrap();
+    assert_eq!(r.times().unwrap().len(), 1, "January written at the stop");
+    drop(r);
 
-    // Resume B.
+    // Resume.
     let o = chronos(&refs, &[]);
     assert!(o.status.success(), "{}", err_of(&o));
     assert!(err_of(&o).contains("resumed from"), "{}", err_of(&o));
     let full = uninterrupted.join().unwrap();
     assert!(full.status.success(), "{}", err_of(&full));
 
-    let (short, long) = extended.join().unwrap();
-    assert!(short.status.success(), "{}", err_of(&short));
-    assert!(long.status.success(), "{}", err_of(&long));
-
+    // B holds two more restarts (the short run's end, the stop's); the rest is identical.
+    assert_same_files(&a, &b, &["restart_0001-01-04-00000.nc", &mid]);
     let sa = snapshot(&a);
-    // B and C hold one more restart (the stop's, the short run's end); the rest is identical.
-    for (run, extra) in [(&b, mid[0]), (&c, "restart_0001-01-04-00000.nc")] {
-        let s: Vec<(String, Vec<u8>)> = snapshot(run)
-            .into_iter()
-            .filter(|(n, _)| n != extra)
-            .collect();
-        assert_eq!(names(&sa), names(&s), "{}", run.display());
-        for ((n, x), (_, y)) in sa.iter().zip(&s) {
-            assert!(
-                x == y,
-                "{n} differs between the uninterrupted run and {}",
-                run.display()
-            );
-        }
-    }
     let r = chronos::io::CfReader::open(&b.join("ocean_0001.nc")).unwrap();
     assert_eq!(
         r.times().unwrap().len(),
@@ -415,27 +430,33 @@ fn bad_input_gives_clear_errors_and_overwrites_nothing() {
 /// extended from a 10-day one, and (atmosphere-only) one stopped by SIGTERM on 2 February
 /// and resumed, write the same files bit for bit as the uninterrupted run, with restarts at
 /// the start and the end.
+/// In the atmosphere-only and ocean-only modes, a 10-day run extended to 35 days, stopped
+/// there by a real SIGTERM on 2 February and resumed gives the same files bit for bit as the
+/// same 35 days run uninterrupted.
 #[test]
-fn atmosphere_and_ocean_only_runs_restart_and_resume_bitwise() {
+fn atmosphere_and_ocean_only_runs_extend_stop_and_resume_bitwise() {
     let dir = tempfile::tempdir().unwrap();
     for exp in ["atmos_only", "ocean_only"] {
         let file = format!("experiments/{exp}.toml");
-        let run = |out: &Path, days: &str| {
-            let o = chronos(
-                &["run", &file, "--days", days, "--out", out.to_str().unwrap()],
-                &[],
-            );
-            assert!(o.status.success(), "{exp}: {}", err_of(&o));
-            o
-        };
         let (a, c) = (
             dir.path().join(format!("{exp}-a")),
             dir.path().join(format!("{exp}-c")),
         );
-        run(&a, "35");
-        run(&c, "10");
-        let o = run(&c, "35");
-        assert!(err_of(&o).contains("resumed from"), "{}", err_of(&o));
+        let args = |out: &Path, days: &'static str| {
+            [
+                "run",
+                file.as_str(),
+                "--days",
+                days,
+                "--out",
+                out.to_str().unwrap(),
+            ]
+            .map(String::from)
+        };
+        for (out, days) in [(&a, "35"), (&c, "10")] {
+            let o = chronos(&args(out, days).each_ref().map(String::as_str), &[]);
+            assert!(o.status.success(), "{exp}: {}", err_of(&o));
+        }
         let sa = snapshot(&a);
         assert!(
             names(&sa).contains(&"restart_0001-01-01-00000.nc")
@@ -443,52 +464,14 @@ fn atmosphere_and_ocean_only_runs_restart_and_resume_bitwise() {
             "{exp}: {:?}",
             names(&sa)
         );
-        let mut runs = vec![(c.clone(), "restart_0001-01-11-00000.nc".to_string())];
-        if exp == "atmos_only" {
-            let b = dir.path().join(format!("{exp}-b"));
-            let args = ["run", &file, "--days", "35", "--out", b.to_str().unwrap()];
-            let mut child = command(&args, &[("CHRONOS_LOG_SECONDS", "0")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let stderr = child.stderr.take().unwrap();
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines() {
-                if !sent && line.unwrap().starts_with("progress 0001-02-02") {
-                    let kill = format!("kill -TERM {}", child.id());
-                    assert!(Command::new("sh")
-                        .args(["-c", &kill])
-                        .status()
-                        .unwrap()
-                        .success());
-                    sent = true;
-                }
-            }
-            assert_eq!(child.wait().unwrap().code(), Some(143));
-            let stop: Vec<String> = names(&snapshot(&b))
-                .into_iter()
-                .filter(|n| n.starts_with("restart_0001-02"))
-                .map(String::from)
-                .collect();
-            assert_eq!(stop.len(), 1, "{stop:?}");
-            let o = chronos(&args, &[]);
-            assert!(o.status.success(), "{}", err_of(&o));
-            runs.push((b, stop[0].clone()));
-        }
-        for (run, extra) in runs {
-            let s: Vec<(String, Vec<u8>)> = snapshot(&run)
-                .into_iter()
-                .filter(|(n, _)| *n != extra)
-                .collect();
-            assert_eq!(names(&sa), names(&s), "{}", run.display());
-            for ((n, x), (_, y)) in sa.iter().zip(&s) {
-                assert!(
-                    x == y,
-                    "{n} differs between the uninterrupted run and {}",
-                    run.display()
-                );
-            }
-        }
+        let long = args(&c, "35");
+        let long = long.each_ref().map(String::as_str);
+        let log = run_until_sigterm(&long, "progress 0001-02-02");
+        assert!(log.contains("resumed from"), "{exp}: {log}");
+        let stop = february_restart(&c);
+        let o = chronos(&long, &[]);
+        assert!(o.status.success(), "{exp}: {}", err_of(&o));
+        assert!(err_of(&o).contains("resumed from"), "{exp}: {}", err_of(&o));
+        assert_same_files(&a, &c, &["restart_0001-01-11-00000.nc", &stop]);
     }
 }

@@ -2,7 +2,7 @@
 //! AMIP-like mode, the Qobs aquaplanet's precipitation and jets, and the gradient of mean
 //! precipitation with respect to the convective time scale against finite differences.
 //!
-//! `cargo test --release --test atmos_physics -- --nocapture` prints the measured numbers.
+//! `cargo test --release --test suite -- atmos_physics:: --nocapture` prints the measured numbers.
 
 use burn_tensor::{backend::Backend, Tensor};
 use chronos::atmos::dynamics::UPPER_V1;

@@ -13,8 +13,7 @@ use std::time::Instant;
 
 type B = Cpu64;
 
-mod common;
-use common::noise;
+use crate::common::noise;
 
 /// Configuration, grids and boundary data of a built-in model.
 fn load(name: &str) -> (chronos::config::ModelConfig, ModelGrids, BoundaryData) {
