@@ -13,7 +13,8 @@
 //! ([`spectral`]), the coupler — regridding, exchange grid, bulk fluxes, the surface exchange
 //! and the interval sums ([`coupler`]) —,
 //! boundary data and forcing ([`forcing`]), the components ([`ocean`], [`atmos`], [`ice`],
-//! [`land`]), the coupled model ([`model`]) and the one run driver of every mode ([`run`]). No
+//! [`land`]), the coupled model ([`model`]), the one run driver of every mode ([`run`]) and
+//! the proxy system models ([`proxy`]). No
 //! component imports another; the coupler is the only module that knows two of them
 //! (docs/architecture.md, "Import map").
 //!
@@ -39,5 +40,6 @@ pub mod model;
 pub mod numerics;
 pub mod ocean;
 pub mod physics;
+pub mod proxy;
 pub mod run;
 pub mod spectral;

@@ -30,6 +30,8 @@ const EXAMPLES: &str = "Examples:
   CHRONOS_RESOLUTION=T63 chronos info           the same, chosen by the environment
   chronos info experiments/control.toml --set atmosphere.dt=900
   chronos run experiments/ocean_only.toml --days 30 --out /tmp/ocean30
+  chronos proxy d18o --calibration bemis-ll --d18o-c 1.0 --d18o-sw 0
+  chronos proxy d18o --list
 
 Environment:
   CHRONOS_RESOLUTION   T31 | T63: selects the model file
@@ -83,6 +85,164 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Proxy calculator: a proxy value to temperature, or temperature to the proxy value.
+    Proxy {
+        #[command(subcommand)]
+        proxy: ProxyCommand,
+    },
+}
+
+/// The proxies of `chronos proxy`.
+#[derive(Subcommand)]
+enum ProxyCommand {
+    /// Foraminiferal calcite δ18O (‰ VPDB) ↔ temperature, given seawater δ18O (‰ VSMOW).
+    D18o {
+        /// The calibration (see --list), e.g. bemis-ll, kim-oneil, bayfox-pooled.
+        #[arg(long, default_value = "bayfox-pooled")]
+        calibration: String,
+        /// Calcite δ18O (‰ VPDB): prints the temperature.
+        #[arg(
+            long = "d18o-c",
+            allow_negative_numbers = true,
+            conflicts_with = "temperature"
+        )]
+        d18o_c: Option<f64>,
+        /// Temperature (°C): prints the calcite δ18O.
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<f64>,
+        /// Seawater δ18O (‰ VSMOW).
+        #[arg(long = "d18o-sw", allow_negative_numbers = true, default_value_t = 0.0)]
+        d18o_sw: f64,
+        /// List the calibrations.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Alkenone UK'37 ↔ temperature.
+    Uk37 {
+        /// The calibration: mueller1998 or bayspline.
+        #[arg(long, default_value = "bayspline")]
+        calibration: String,
+        /// UK'37: prints the temperature.
+        #[arg(long, allow_negative_numbers = true, conflicts_with = "temperature")]
+        value: Option<f64>,
+        /// Temperature (°C): prints UK'37.
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<f64>,
+        /// List the calibrations.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Foraminiferal Mg/Ca (mmol/mol) ↔ temperature.
+    Mgca {
+        /// The calibration: anand2003 or baymag-pooled.
+        #[arg(long, default_value = "anand2003")]
+        calibration: String,
+        /// Mg/Ca (mmol/mol): prints the temperature.
+        #[arg(long, allow_negative_numbers = true, conflicts_with = "temperature")]
+        value: Option<f64>,
+        /// Temperature (°C): prints Mg/Ca.
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<f64>,
+        /// Salinity (g/kg), for baymag-pooled.
+        #[arg(long, requires_all = ["ph", "omega"])]
+        salinity: Option<f64>,
+        /// Surface-water pH, for baymag-pooled.
+        #[arg(long)]
+        ph: Option<f64>,
+        /// Bottom-water calcite saturation state Ω, for baymag-pooled.
+        #[arg(long)]
+        omega: Option<f64>,
+        /// Reductively cleaned samples (default oxidative), for baymag-pooled.
+        #[arg(long)]
+        reductive: bool,
+        /// List the calibrations.
+        #[arg(long)]
+        list: bool,
+    },
+    /// GDGT TEX86 ↔ temperature (TEX86ᴴ, Kim et al. 2010).
+    Tex86 {
+        /// TEX86: prints the temperature.
+        #[arg(long, allow_negative_numbers = true, conflicts_with = "temperature")]
+        value: Option<f64>,
+        /// Temperature (°C): prints TEX86.
+        #[arg(long, allow_negative_numbers = true)]
+        temperature: Option<f64>,
+        /// List the calibrations.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+/// One `chronos proxy` calculation: prints the answer, warnings on standard error.
+fn proxy(cmd: ProxyCommand) -> Result<(), Box<dyn std::error::Error>> {
+    use chronos::proxy::calculator::{self as calc, Given};
+    let given = |value: Option<f64>, temperature: Option<f64>| match (value, temperature) {
+        (Some(v), None) => Ok(Given::Value(v)),
+        (None, Some(t)) => Ok(Given::Temperature(t)),
+        _ => Err("give the proxy value or --temperature (see --help)".to_string()),
+    };
+    let (name, answer) = match cmd {
+        ProxyCommand::D18o { list: true, .. } => ("d18o", None),
+        ProxyCommand::Uk37 { list: true, .. } => ("uk37", None),
+        ProxyCommand::Mgca { list: true, .. } => ("mgca", None),
+        ProxyCommand::Tex86 { list: true, .. } => ("tex86", None),
+        ProxyCommand::D18o {
+            calibration,
+            d18o_c,
+            temperature,
+            d18o_sw,
+            ..
+        } => (
+            "",
+            Some(calc::d18o(
+                &calibration,
+                given(d18o_c, temperature)?,
+                d18o_sw,
+            )),
+        ),
+        ProxyCommand::Uk37 {
+            calibration,
+            value,
+            temperature,
+            ..
+        } => (
+            "",
+            Some(calc::uk37(&calibration, given(value, temperature)?)),
+        ),
+        ProxyCommand::Mgca {
+            calibration,
+            value,
+            temperature,
+            salinity,
+            ph,
+            omega,
+            reductive,
+            ..
+        } => {
+            let chem = match (salinity, ph, omega) {
+                (Some(s), Some(p), Some(o)) => Some([s, p, o, f64::from(u8::from(reductive))]),
+                _ => None,
+            };
+            (
+                "",
+                Some(calc::mgca(&calibration, given(value, temperature)?, chem)),
+            )
+        }
+        ProxyCommand::Tex86 {
+            value, temperature, ..
+        } => ("", Some(calc::tex86_calc(given(value, temperature)?))),
+    };
+    match answer {
+        None => print!("{}", calc::list(name)),
+        Some(a) => {
+            let a = a?;
+            for w in &a.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{}", a.line);
+        }
+    }
+    Ok(())
 }
 
 /// A run stopped by a signal after writing its restart: exit status 128 + the signal.
@@ -113,6 +273,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Proxy { proxy: cmd } => proxy(cmd),
         Command::Run {
             experiment,
             out,

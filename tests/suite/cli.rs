@@ -397,3 +397,69 @@ fn atmos_only_run_writes_cf_files() {
         "nothing written for a broken experiment"
     );
 }
+
+/// `chronos proxy`: the examples, a list, warnings and errors with their fix.
+#[test]
+fn proxy_calculator_answers_lists_and_explains_bad_input() {
+    let run = |args: &[&str]| {
+        let o = chronos(args, &[]);
+        let (out, err) = text(&o);
+        (o.status.success(), out, err)
+    };
+    let (ok, out, err) = run(&[
+        "proxy",
+        "d18o",
+        "--calibration",
+        "bemis-ll",
+        "--d18o-c",
+        "1.0",
+        "--d18o-sw",
+        "0",
+    ]);
+    assert!(ok && out.starts_with("T = 10.404 °C"), "{out}{err}");
+    let (ok, out, _) = run(&[
+        "proxy",
+        "d18o",
+        "--calibration",
+        "bemis-ll",
+        "--temperature",
+        "20",
+        "--d18o-sw",
+        "0",
+    ]);
+    assert!(ok && out.starts_with("δc = -0.999 ‰ VPDB"), "{out}");
+    let (ok, out, _) = run(&["proxy", "d18o", "--list"]);
+    assert!(
+        ok && out.contains("kim-oneil") && out.contains("mulitza-ruber"),
+        "{out}"
+    );
+    let (ok, out, err) = run(&["proxy", "uk37", "--value", "1.2"]);
+    assert!(
+        ok && out.starts_with("T = ") && err.contains("outside 0…1"),
+        "{out}{err}"
+    );
+    let (ok, out, _) = run(&["proxy", "tex86", "--temperature", "-1.5"]);
+    assert!(ok && out.starts_with("TEX86 = "), "{out}");
+    for (args, says) in [
+        (
+            &["proxy", "d18o", "--calibration", "bemis", "--d18o-c", "1"][..],
+            "known: bemis-ll",
+        ),
+        (
+            &[
+                "proxy",
+                "mgca",
+                "--calibration",
+                "baymag-pooled",
+                "--value",
+                "3",
+            ],
+            "--salinity",
+        ),
+        (&["proxy", "mgca", "--value", "-1"], "must be positive"),
+        (&["proxy", "uk37"], "give the proxy value or --temperature"),
+    ] {
+        let (ok, _, err) = run(args);
+        assert!(!ok && err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -28,6 +28,7 @@ mod ocean_munk;
 mod ocean_precision;
 mod ocean_setup;
 mod ocean_step;
+mod proxy;
 mod restart;
 mod run_driver;
 mod sea_ice;
