@@ -180,13 +180,9 @@ impl Uk37Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+    use crate::backend::{to_vec_f64, Cpu64};
+    use crate::proxy::cpu64_vector as t1;
     use burn_autodiff::Autodiff;
-
-    fn t1(v: Vec<f64>) -> Tensor<Cpu64, 1> {
-        let n = v.len();
-        tensor_from_vec(v, [n], &Default::default())
-    }
 
     #[test]
     fn bayspline_tensor_form_is_the_b_spline_and_continues_linearly() {

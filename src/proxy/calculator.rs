@@ -4,7 +4,7 @@
 
 use super::{tex86, tex86_temperature, D18oCalibration, MgCaCalibration, SeawaterChemistry};
 use super::{Species, Uk37Calibration};
-use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+use crate::backend::{to_vec_f64, Cpu64};
 use burn_tensor::Tensor;
 
 /// What the user gave: the proxy value (to get a temperature) or a temperature (°C).
@@ -26,7 +26,7 @@ pub struct Answer {
 }
 
 fn one(x: f64) -> Tensor<Cpu64, 1> {
-    tensor_from_vec(vec![x], [1], &Default::default())
+    super::cpu64_vector(vec![x])
 }
 
 fn scalar(t: Tensor<Cpu64, 1>) -> f64 {

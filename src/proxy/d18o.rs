@@ -313,15 +313,11 @@ impl D18oCalibration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
+    use crate::backend::{to_vec_f64, Cpu64};
+    use crate::proxy::cpu64_vector as t1;
     use burn_autodiff::Autodiff;
 
     type B = Cpu64;
-
-    fn t1(v: Vec<f64>) -> Tensor<B, 1> {
-        let n = v.len();
-        tensor_from_vec(v, [n], &Default::default())
-    }
 
     #[test]
     fn published_points() {

@@ -164,12 +164,8 @@ pub fn tex86_temperature<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::{tensor_from_vec, to_vec_f64, Cpu64};
-
-    fn t1(v: Vec<f64>) -> Tensor<Cpu64, 1> {
-        let n = v.len();
-        tensor_from_vec(v, [n], &Default::default())
-    }
+    use crate::backend::to_vec_f64;
+    use crate::proxy::cpu64_vector as t1;
 
     #[test]
     fn published_points_and_exact_inverses() {

@@ -34,3 +34,9 @@ pub use mgca::{tex86, tex86_temperature, MgCaCalibration, SeawaterChemistry};
 pub use records::{ProxyKind, ProxyRecord, Season};
 pub use species::Species;
 pub use table::{Table, TableError};
+
+/// A 1-D `cpu64` tensor of `v`: the inputs of the calculator and of the unit tests.
+pub(crate) fn cpu64_vector(v: Vec<f64>) -> burn_tensor::Tensor<crate::backend::Cpu64, 1> {
+    let n = v.len();
+    crate::backend::tensor_from_vec(v, [n], &Default::default())
+}
