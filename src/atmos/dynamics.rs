@@ -366,8 +366,9 @@ impl<B: Backend> AtmosModel<B> {
     /// from the south): at rest and zonally uniform (a zonal start avoids a land–sea shock of
     /// the T₁ gradients), with T₁ putting the surface air 1 K below the zonal mean T̄_s,
     /// T_s,air = T_ref,s + â₁,s T₁ = T̄_s − 1 K, and q₁ at 80 % relative humidity of it,
-    /// (L/c_p)·0.8 q*(T̄_s − 1 K, 1000 hPa) = q_ref,s + q₁ (Neelin & Zeng 2000, eq. 3.5 for
-    /// the surface values of the vertical structures).
+    /// (L/c_p)·0.8 q*(T̄_s − 1 K, 1000 hPa) = q_ref,s + q₁, with QTCM1's surface values of
+    /// the reference profiles and vertical structures ([`super::qtcm`]: `TREF_SURFACE`,
+    /// `A1_SURFACE`, `QREF_SURFACE`).
     pub fn cold_start(&self, ts: &[f64]) -> AtmosState<B> {
         use crate::physics::thermo::qsat_1000;
         let (nlat, nlon) = (self.transform.nlat, self.transform.nlon);
