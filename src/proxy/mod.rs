@@ -12,6 +12,11 @@
 //! elementwise on tensors of any shape, so it runs on every backend and under `Autodiff<B>`;
 //! none has a clamp or a branch on the state (BAYSPLINE's knots enter through C¹ truncated
 //! powers, tested to have continuous, non-zero gradients on both sides of every knot).
+//! [`seawater`] builds seawater δ18O on the ocean grid (a prescribed product, regional δw–S
+//! slopes, an ice-volume offset) and [`operator`] maps the model's monthly ocean to each
+//! record (interpolation to the core, depth habitat, smooth growth seasons, window means).
+//! [`cost`] holds the observation cost and its error model, [`checks`] the warnings for
+//! values outside the calibrations' range.
 //! [`species`] holds the foraminifera and their growth ranges, [`records`] the proxy file
 //! format and its loader, [`table`] the CSV reader underneath, and [`calculator`] the
 //! `chronos proxy` command. The calibration numbers and the real proxy data are in
@@ -22,16 +27,24 @@
 
 pub mod alkenone;
 pub mod calculator;
+pub mod checks;
+pub mod cost;
 pub mod d18o;
 pub mod mgca;
+pub mod operator;
 pub mod records;
+pub mod seawater;
 pub mod species;
 pub mod table;
 
 pub use alkenone::Uk37Calibration;
+pub use checks::{range_warnings, RangeWarning};
+pub use cost::{checkerboard, ErrorModel, ProxyCost};
 pub use d18o::{D18oCalibration, PaleoTemperature};
 pub use mgca::{tex86, tex86_temperature, MgCaCalibration, SeawaterChemistry};
+pub use operator::{MonthlyOcean, OnDry, OperatorError, SiteOperator, SiteOptions};
 pub use records::{ProxyKind, ProxyRecord, Season};
+pub use seawater::{D18oSwProduct, SeawaterD18o};
 pub use species::Species;
 pub use table::{Table, TableError};
 

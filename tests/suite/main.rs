@@ -29,6 +29,7 @@ mod ocean_precision;
 mod ocean_setup;
 mod ocean_step;
 mod proxy;
+mod proxy_operator;
 mod restart;
 mod run_driver;
 mod sea_ice;

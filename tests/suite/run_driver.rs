@@ -426,17 +426,14 @@ fn bad_input_gives_clear_errors_and_overwrites_nothing() {
     );
 }
 
-/// The atmosphere-only and ocean-only modes run on the same driver (issue 18): a 35-day run
-/// extended from a 10-day one, and (atmosphere-only) one stopped by SIGTERM on 2 February
-/// and resumed, write the same files bit for bit as the uninterrupted run, with restarts at
-/// the start and the end.
-/// In the atmosphere-only and ocean-only modes, a 10-day run extended to 35 days, stopped
-/// there by a real SIGTERM on 2 February and resumed gives the same files bit for bit as the
-/// same 35 days run uninterrupted.
+/// The atmosphere-only (AMIP surface), aquaplanet and ocean-only modes run on the same
+/// driver (issue 18): a 10-day run extended to 35 days, stopped there by a real SIGTERM on
+/// 2 February and resumed, gives the same files bit for bit as the same 35 days run
+/// uninterrupted, with restarts at the start and the end.
 #[test]
 fn atmosphere_and_ocean_only_runs_extend_stop_and_resume_bitwise() {
     let dir = tempfile::tempdir().unwrap();
-    for exp in ["atmos_only", "ocean_only"] {
+    for exp in ["atmos_only", "aquaplanet", "ocean_only"] {
         let file = format!("experiments/{exp}.toml");
         let (a, c) = (
             dir.path().join(format!("{exp}-a")),
